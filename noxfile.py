@@ -1,0 +1,51 @@
+"""Developer and CI sessions. Run them all with ``bash scripts/test.sh``.
+
+Sessions run in the already-prepared environment (``venv_backend="none"``):
+scripts/test.sh creates ``.venv`` with ``pip install -e '.[dev]'`` once, so
+each session starts in seconds instead of reinstalling the world.
+"""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.default_venv_backend = "none"
+nox.options.sessions = ["lint", "typecheck", "drift", "tests", "contract"]
+nox.options.error_on_missing_interpreters = True
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff check and ruff format --check (generated/ is excluded in pyproject)."""
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict on the wrapper package."""
+    session.run("mypy", "--strict")
+
+
+@nox.session
+def generate(session: nox.Session) -> None:
+    """Patch the spec and regenerate generated/ with the pinned generator."""
+    session.run("python", "scripts/regenerate.py")
+
+
+@nox.session
+def drift(session: nox.Session) -> None:
+    """Fail if openapi/client.yaml or generated/ differ from a fresh generation."""
+    session.run("python", "scripts/regenerate.py", "--check")
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Unit and integration tests (integration ones start sandboxes on 127.0.0.1)."""
+    session.run("pytest", "-q", "-p", "no:cacheprovider", *session.posargs)
+
+
+@nox.session
+def contract(session: nox.Session) -> None:
+    """Third-party contract checks: schemathesis and the Prism proxy."""
+    session.run("python", "scripts/contract.py", *session.posargs)

@@ -1,0 +1,1 @@
+"""Extruct Deep Search client."""
