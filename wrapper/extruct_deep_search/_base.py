@@ -1,0 +1,130 @@
+"""What the sync and async clients share besides the flows: configuration,
+turning a RequestSpec into an httpx.Request, and turning what httpx returns
+(or raises) into an Outcome. No I/O happens here.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+from . import _config
+from ._core.effects import Outcome, RequestSpec, TransportFailure
+from ._core.polling import PollPlan
+from ._core.retry import RetryPolicy
+from ._core.validation import positive_seconds
+from ._errors import InvalidArgumentError
+from ._version import __version__
+
+logger = logging.getLogger("extruct_deep_search")
+
+USER_AGENT = f"extruct-deep-search-python/{__version__}"
+
+
+def failure_kind(exc: httpx.TransportError) -> TransportFailure:
+    """What a transport error proves about delivery (see _core/retry.py)."""
+    if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
+        return TransportFailure.CONNECT
+    if isinstance(exc, httpx.TimeoutException):
+        return TransportFailure.TIMEOUT
+    return TransportFailure.NETWORK
+
+
+class BaseClient:
+    """Configuration and I/O-free helpers shared by DeepSearch and AsyncDeepSearch."""
+
+    def __init__(
+        self,
+        token: str | None,
+        *,
+        base_url: str | None,
+        timeout: float | httpx.Timeout,
+        max_retries: int,
+        retry_policy: RetryPolicy | None,
+        poll_interval: float,
+        wait_timeout: float | None,
+        allow_insecure_http: bool,
+        clock: Callable[[], float] | None,
+        random_: Callable[[], float] | None,
+    ) -> None:
+        self._token = _config.resolve_token(token)
+        self.base_url = _config.resolve_base_url(base_url, allow_insecure_http=allow_insecure_http)
+        self.timeout = _config.resolve_timeout(timeout)
+        if retry_policy is None:
+            if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+                raise InvalidArgumentError(
+                    "max_retries", f"must be an integer >= 0, got {max_retries!r}"
+                )
+            retry_policy = RetryPolicy(max_retries=max_retries)
+        self.retry_policy = retry_policy
+        self.poll_interval = positive_seconds("poll_interval", poll_interval) or 0.0
+        self.wait_timeout = positive_seconds("wait_timeout", wait_timeout, allow_none=True)
+        self._clock = clock or time.monotonic
+        self._random = random_ or random.random
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.base_url!r})"
+
+    def _plan(self, poll_interval: float | None, timeout: float | object | None) -> PollPlan:
+        interval = (
+            self.poll_interval
+            if poll_interval is None
+            else positive_seconds("poll_interval", poll_interval)
+        )
+        limit = self.wait_timeout if timeout is _DEFAULT else timeout
+        return PollPlan(
+            interval=interval or self.poll_interval,
+            timeout=positive_seconds("timeout", limit, allow_none=True),
+        )
+
+    def _build(self, http: httpx.Client | httpx.AsyncClient, spec: RequestSpec) -> httpx.Request:
+        return http.build_request(
+            spec.method,
+            self.base_url + spec.path,
+            params=dict(spec.params) or None,
+            json=spec.json,
+            headers={
+                "Authorization": f"Bearer {self._token}",
+                "User-Agent": USER_AGENT,
+                "Accept": "application/json",
+            },
+            timeout=self.timeout,
+        )
+
+    def _received(
+        self, request: httpx.Request, response: httpx.Response, started: float
+    ) -> Outcome:
+        logger.debug(
+            "%s %s -> %d (%d bytes, %.1f ms)",
+            request.method,
+            request.url,
+            response.status_code,
+            len(response.content),
+            (self._clock() - started) * 1000,
+        )
+        return Outcome(
+            status=response.status_code,
+            headers={k.lower(): v for k, v in response.headers.items()},
+            content=response.content,
+            received_at=time.time(),
+        )
+
+    def _failed(self, request: httpx.Request, exc: httpx.TransportError) -> Outcome:
+        kind = failure_kind(exc)
+        message = f"{type(exc).__name__}: {exc}".replace(self._token, "[REDACTED]")
+        logger.debug("%s %s -> %s (%s)", request.method, request.url, kind.value, message)
+        return Outcome(failure=kind, message=message, received_at=time.time())
+
+
+class _Default:
+    def __repr__(self) -> str:
+        return "DEFAULT"
+
+
+_DEFAULT: Any = _Default()
+"""Marks "use the client's setting" where None has a meaning of its own."""

@@ -1,0 +1,82 @@
+"""What a flow asks its driver to do, and what the driver hands back.
+
+Flows (``_flows.py``) are generators: they yield an effect and receive its
+answer. The sync and async drivers are the only code that performs effects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class RequestSpec:
+    """One API call, independent of any HTTP library.
+
+    ``idempotent``: safe to re-send after the server may have acted (GETs).
+    ``exhausted_on_400``: a 400 means the task is exhausted (resume).
+    """
+
+    method: str
+    path: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    json: Any = None
+    idempotent: bool = True
+    exhausted_on_400: bool = False
+
+
+class TransportFailure(Enum):
+    """How a request failed without a response, by what it proves about delivery."""
+
+    CONNECT = "connect"  # never reached the server: provably not acted on
+    TIMEOUT = "timeout"  # sent (maybe), no full answer in time: may have acted
+    NETWORK = "network"  # dropped or broken mid-exchange: may have acted
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """A response (``status`` set) or a transport failure (``failure`` set)."""
+
+    status: int | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    content: bytes = b""
+    failure: TransportFailure | None = None
+    message: str = ""
+    received_at: float = 0.0  # Unix time, for Retry-After HTTP dates
+
+
+@dataclass(frozen=True, slots=True)
+class Send:
+    """Send ``request`` once; the answer is an :class:`Outcome`."""
+
+    request: RequestSpec
+
+
+@dataclass(frozen=True, slots=True)
+class Sleep:
+    """Sleep ``seconds``; the answer is None."""
+
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class Now:
+    """Read the monotonic clock; the answer is a float in seconds."""
+
+
+@dataclass(frozen=True, slots=True)
+class Jitter:
+    """Draw a random float in [0, 1); the answer is that float."""
+
+
+@dataclass(frozen=True, slots=True)
+class Emit:
+    """Hand ``items`` to the caller of an iterator; the answer is None."""
+
+    items: list[Any]
+
+
+Effect = Send | Sleep | Now | Jitter | Emit

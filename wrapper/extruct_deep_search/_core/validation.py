@@ -1,0 +1,217 @@
+"""Client-side checks of every argument, run before any request is sent.
+
+Limits come from the spec (openapi/upstream.yaml) and API_FACTS.md. Each
+failure raises InvalidArgumentError naming the argument and what is allowed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from .._errors import InvalidArgumentError
+from .._types import Criterion, DataSource
+from .domains import normalize_domains
+
+MAX_RESULTS = 250
+MAX_EXCLUDE_TASK_IDS = 100
+MAX_EXCLUDE_DOMAINS = 1000
+CRITERION_KEY = re.compile(r"[a-zA-Z][a-zA-Z0-9_]*")
+NAME_LENGTH = (1, 100)
+CRITERION_LENGTH = (10, 500)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _int(name: str, value: object, low: int, high: int | None) -> int:
+    allowed = f"an integer from {low} to {high}" if high is not None else f"an integer >= {low}"
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidArgumentError(name, f"must be {allowed}, got {type(value).__name__}")
+    if value < low or (high is not None and value > high):
+        raise InvalidArgumentError(name, f"must be {allowed}, got {value}")
+    return value
+
+
+def desired_num_results(value: object) -> int:
+    """1..250 (the task cap)."""
+    return _int("desired_num_results", value, 1, MAX_RESULTS)
+
+
+def desired_new_results(value: object) -> int:
+    """0..250."""
+    return _int("desired_new_results", value, 0, MAX_RESULTS)
+
+
+def page_size(value: object, name: str = "page_size") -> int:
+    """An integer >= 1."""
+    return _int(name, value, 1, None)
+
+
+def offset(value: object) -> int:
+    """An integer >= 0."""
+    return _int("offset", value, 0, None)
+
+
+def positive_seconds(name: str, value: object, *, allow_none: bool = False) -> float | None:
+    """A finite number of seconds > 0 (or None when allowed)."""
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        none = " or None" if allow_none else ""
+        raise InvalidArgumentError(name, f"must be a number of seconds > 0{none}, got {value!r}")
+    if value == float("inf"):
+        raise InvalidArgumentError(name, "must be finite (use None to wait forever)")
+    return float(value)
+
+
+def query(value: object) -> str:
+    """A non-empty string without control characters."""
+    if not isinstance(value, str):
+        raise InvalidArgumentError("query", f"must be a string, got {type(value).__name__}")
+    if not value.strip():
+        raise InvalidArgumentError("query", "must be a non-empty description of companies")
+    if _CONTROL.search(value):
+        raise InvalidArgumentError("query", "must not contain control characters")
+    return value
+
+
+def path_id(name: str, value: object) -> str:
+    """An id that stays inside its URL path segment.
+
+    httpx resolves dot segments, so ``..`` would request ``/v1`` and ``.``
+    ``/v1/discovery_tasks`` (GENERATOR_NOTES.md): refuse them, ``/``, ``\\``,
+    whitespace-only and control characters.
+    """
+    if not isinstance(value, str):
+        raise InvalidArgumentError(name, f"must be a string, got {type(value).__name__}")
+    if not value.strip() or value in (".", "..") or "/" in value or "\\" in value:
+        raise InvalidArgumentError(
+            name, f"must be a non-empty id without '/', '\\', or dot segments, got {value!r}"
+        )
+    if _CONTROL.search(value) or any(c.isspace() for c in value):
+        raise InvalidArgumentError(
+            name, f"must not contain whitespace or control characters: {value!r}"
+        )
+    return value
+
+
+def _text(name: str, value: object, bounds: tuple[int, int]) -> str:
+    low, high = bounds
+    if not isinstance(value, str):
+        raise InvalidArgumentError(name, f"must be a string of {low}-{high} characters")
+    if not low <= len(value) <= high:
+        raise InvalidArgumentError(name, f"must be {low}-{high} characters long, got {len(value)}")
+    return value
+
+
+def criteria(value: object) -> list[Criterion] | None:
+    """Criterion objects (or mappings with key/name/criterion), unique keys."""
+    if value is None:
+        return None
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        raise InvalidArgumentError("criteria", "must be a list of Criterion(key, name, criterion)")
+    out: list[Criterion] = []
+    keys: set[str] = set()
+    for i, item in enumerate(value):
+        where = f"criteria[{i}]"
+        if isinstance(item, Mapping):
+            missing = {"key", "name", "criterion"} - set(item)
+            if missing:
+                raise InvalidArgumentError(where, f"is missing {', '.join(sorted(missing))}")
+            item = Criterion(item["key"], item["name"], item["criterion"])
+        if not isinstance(item, Criterion):
+            raise InvalidArgumentError(where, "must be a Criterion(key, name, criterion)")
+        key = item.key
+        if not isinstance(key, str) or not CRITERION_KEY.fullmatch(key):
+            raise InvalidArgumentError(
+                f"{where}.key",
+                f"must match ^[a-zA-Z][a-zA-Z0-9_]*$ (a letter, then letters, digits, _), got {key!r}",
+            )
+        if key in keys:
+            raise InvalidArgumentError(
+                f"{where}.key", f"duplicates key {key!r}; keys must be unique"
+            )
+        keys.add(key)
+        _text(f"{where}.name", item.name, NAME_LENGTH)
+        _text(f"{where}.criterion", item.criterion, CRITERION_LENGTH)
+        out.append(item)
+    if not out:
+        raise InvalidArgumentError(
+            "criteria", "must hold at least one criterion (or be None to infer them)"
+        )
+    return out
+
+
+def _strings(name: str, value: object) -> list[str]:
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise InvalidArgumentError(name, "must be a list of strings")
+    items = list(value)
+    for i, item in enumerate(items):
+        if not isinstance(item, str):
+            raise InvalidArgumentError(
+                f"{name}[{i}]", f"must be a string, got {type(item).__name__}"
+            )
+    return items
+
+
+def exclude_domains(value: object) -> list[str] | None:
+    """Domains or URLs that parse as a domain, at most 1000 unique registered domains."""
+    if value is None:
+        return None
+    items = _strings("exclude_domains", value)
+    unique, invalid = normalize_domains(items)
+    if invalid:
+        shown = ", ".join(repr(v) for v in invalid[:3])
+        raise InvalidArgumentError(
+            "exclude_domains", f"cannot be parsed as a domain or URL: {shown}"
+        )
+    if len(unique) > MAX_EXCLUDE_DOMAINS:
+        raise InvalidArgumentError(
+            "exclude_domains",
+            f"holds {len(unique)} unique registered domains; at most {MAX_EXCLUDE_DOMAINS} allowed",
+        )
+    return items
+
+
+def exclude_task_ids(value: object) -> list[str] | None:
+    """At most 100 task ids."""
+    if value is None:
+        return None
+    items = _strings("exclude_task_ids", value)
+    if len(items) > MAX_EXCLUDE_TASK_IDS:
+        raise InvalidArgumentError(
+            "exclude_task_ids", f"holds {len(items)} ids; at most {MAX_EXCLUDE_TASK_IDS} allowed"
+        )
+    for i, item in enumerate(items):
+        path_id(f"exclude_task_ids[{i}]", item)
+    return items
+
+
+def data_sources(value: object) -> list[str] | None:
+    """Each one of web_search, linkedin, maps."""
+    if value is None:
+        return None
+    items = _strings("data_sources", value)
+    allowed = [s.value for s in DataSource]
+    for i, item in enumerate(items):
+        if item not in allowed:
+            raise InvalidArgumentError(
+                f"data_sources[{i}]", f"must be one of {', '.join(allowed)}, got {item!r}"
+            )
+    if not items:
+        raise InvalidArgumentError(
+            "data_sources", "must name at least one source (or be None for auto)"
+        )
+    return items
+
+
+def create_arguments(**kwargs: Any) -> dict[str, Any]:
+    """Validate every create() argument; returns them cleaned."""
+    return {
+        "query": query(kwargs["query"]),
+        "desired_num_results": desired_num_results(kwargs["desired_num_results"]),
+        "criteria": criteria(kwargs["criteria"]),
+        "exclude_domains": exclude_domains(kwargs["exclude_domains"]),
+        "exclude_task_ids": exclude_task_ids(kwargs["exclude_task_ids"]),
+        "data_sources": data_sources(kwargs["data_sources"]),
+    }

@@ -1,0 +1,338 @@
+"""Every operation, written once, as a sans-IO flow.
+
+A flow is a generator: it yields effects (``Send``, ``Sleep``, ``Now``,
+``Jitter``, ``Emit``) and receives their answers; its return value is the
+operation's result. It never touches the network, the clock or randomness
+itself, so the sync client (``_sync.py``) and the async client
+(``_async.py``) drive the very same code, and tests can drive it with a
+scripted fake. The rules it composes live in ``_core/``: the retry policy,
+the page loop, the completion rule and the dedupe.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Generator, Sequence
+from typing import Any, TypeVar
+
+from . import _gen
+from ._core import validation
+from ._core.dedupe import Deduper
+from ._core.effects import Effect, Emit, Jitter, Now, Outcome, RequestSpec, Send, Sleep
+from ._core.paging import PageCursor
+from ._core.polling import Failed, Finished, PollAgain, PollPlan, TimedOut
+from ._core.retry import RetryPolicy, parse_retry_after
+from ._errors import (
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    ExtructError,
+    InvalidArgumentError,
+    RateLimitError,
+    ServerError,
+    TaskFailedError,
+    UnexpectedResponseError,
+    WaitTimeoutError,
+    error_for_status,
+)
+from ._types import Result, SearchRun, Task
+
+T = TypeVar("T")
+Flow = Generator[Effect, Any, T]
+ProgressCallback = Callable[[Task], object]
+
+logger = logging.getLogger("extruct_deep_search")
+
+
+def _raise_for(
+    outcome: Outcome, request: RequestSpec, retry_after: float | None, secret: str
+) -> None:
+    """Raise the typed error for a failed outcome."""
+    if outcome.failure is not None:
+        message = outcome.message.replace(secret, "[REDACTED]") if secret else outcome.message
+        text = f"{request.method} {request.path}: {message}"
+        if outcome.failure.value == "timeout":
+            raise APITimeoutError(text)
+        raise APIConnectionError(text)
+    raise error_for_status(
+        outcome.status or 0,
+        outcome.content,
+        request_id=outcome.headers.get("x-request-id"),
+        retry_after=retry_after,
+        exhausted_on_400=request.exhausted_on_400,
+        secret=secret,
+    )
+
+
+def call(
+    request: RequestSpec,
+    parse: Callable[[Any], T],
+    policy: RetryPolicy,
+    secret: str,
+) -> Flow[T]:
+    """Send ``request`` with the retry policy and parse a 2xx body with ``parse``.
+
+    A 2xx body that is not JSON or not the documented shape counts as a failed
+    attempt: re-sent when the request is idempotent, raised as
+    UnexpectedResponseError otherwise (the server acted; re-sending could act twice).
+    """
+    attempt = 0
+    while True:
+        outcome: Outcome = yield Send(request)
+        retry_after = parse_retry_after(outcome.headers.get("retry-after"), outcome.received_at)
+        error: ExtructError | None = None
+        if outcome.status is not None and 200 <= outcome.status < 300:
+            try:
+                return parse(json.loads(outcome.content))
+            except (ValueError, _gen.ParseError) as exc:
+                error = UnexpectedResponseError(
+                    f"HTTP {outcome.status} with an unreadable body: {exc}"[:500],
+                    status_code=outcome.status,
+                    body=outcome.content[:2000].decode("utf-8", errors="replace"),
+                    request_id=outcome.headers.get("x-request-id"),
+                )
+                # Re-sending is as safe as after a 5xx: only for idempotent requests.
+                outcome = Outcome(status=599, headers=outcome.headers)
+        decision = policy.decide(
+            attempt,
+            outcome,
+            idempotent=request.idempotent,
+            retry_after=retry_after,
+            jitter=(yield Jitter()),
+        )
+        if decision is None:
+            if error is not None:
+                raise error
+            _raise_for(outcome, request, retry_after, secret)
+        assert decision is not None
+        logger.info(
+            "retrying %s %s in %.2fs (attempt %d, %s)",
+            request.method,
+            request.path,
+            decision.delay,
+            attempt + 1,
+            outcome.failure.value if outcome.failure else f"HTTP {outcome.status}",
+        )
+        yield Sleep(decision.delay)
+        attempt += 1
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Errors a long wait rides out: the next poll may well succeed."""
+    if isinstance(exc, APIConnectionError | ServerError | UnexpectedResponseError):
+        return True
+    return isinstance(exc, RateLimitError) and exc.retry_after is not None
+
+
+# Single calls.
+
+
+def create(policy: RetryPolicy, secret: str, **arguments: Any) -> Flow[Task]:
+    """Validate, then POST /v1/discovery_tasks once (never re-sent after it may have arrived)."""
+    args = validation.create_arguments(**arguments)
+    request = _gen.create_request(
+        args["query"],
+        desired_num_results=args["desired_num_results"],
+        criteria=args["criteria"],
+        exclude_domains=args["exclude_domains"],
+        exclude_task_ids=args["exclude_task_ids"],
+        data_sources=args["data_sources"],
+    )
+    return (yield from call(request, _gen.parse_task, policy, secret))
+
+
+def get(task_id: str, policy: RetryPolicy, secret: str) -> Flow[Task]:
+    """GET one task."""
+    request = _gen.get_request(validation.path_id("task_id", task_id))
+    return (yield from call(request, _gen.parse_task, policy, secret))
+
+
+def list_tasks(limit: int, offset: int, policy: RetryPolicy, secret: str) -> Flow[list[Task]]:
+    """GET one page of the task list."""
+    request = _gen.list_request(
+        offset=validation.offset(offset), limit=validation.page_size(limit, "limit")
+    )
+    return (yield from call(request, _gen.parse_task_list, policy, secret))
+
+
+def resume(task_id: str, desired_new_results: int, policy: RetryPolicy, secret: str) -> Flow[Task]:
+    """POST resume once; a 400 raises TaskExhaustedError."""
+    request = _gen.resume_request(
+        validation.path_id("task_id", task_id),
+        validation.desired_new_results(desired_new_results),
+    )
+    return (yield from call(request, _gen.parse_task, policy, secret))
+
+
+def add_table_rows(
+    table_id: str,
+    inputs: Sequence[str],
+    run: bool,
+    batch_size: int,
+    policy: RetryPolicy,
+    secret: str,
+) -> Flow[list[dict[str, Any]]]:
+    """POST rows in batches of ``batch_size``; returns every created row."""
+    table_id = validation.path_id("table_id", table_id)
+    batch_size = validation.page_size(batch_size, "batch_size")
+    if isinstance(inputs, str | bytes) or not all(isinstance(v, str) and v.strip() for v in inputs):
+        raise InvalidArgumentError("inputs", "must be a list of non-empty strings")
+    inputs = list(inputs)
+    created: list[dict[str, Any]] = []
+    for start in range(0, len(inputs), batch_size):
+        request = _gen.add_rows_request(table_id, inputs[start : start + batch_size], run=run)
+        created += yield from call(request, _gen.parse_rows, policy, secret)
+    return created
+
+
+# Loops.
+
+
+def sweep(
+    task_id: str, page_size: int, seen: Deduper[Result], policy: RetryPolicy, secret: str
+) -> Flow[Task]:
+    """Read every page once, emitting rows not seen before; returns the first page's task.
+
+    The page loop stops at the first page shorter than ``page_size`` (the
+    documented rule). Because the first page is read before the others, a
+    terminal status on it means the whole sweep saw the final result list.
+    """
+    cursor = PageCursor(limit=page_size)
+    first: Task | None = None
+    while (page := cursor.next_page()) is not None:
+        offset, limit = page
+        request = _gen.results_request(task_id, offset=offset, limit=limit)
+        task, rows = yield from call(request, _gen.parse_results_page, policy, secret)
+        first = first or task
+        cursor.on_page(len(rows))
+        if fresh := seen.feed(rows):
+            yield Emit(fresh)
+    assert first is not None
+    return first
+
+
+def iter_results(task_id: str, page_size: int, policy: RetryPolicy, secret: str) -> Flow[Task]:
+    """Emit every result once, page by page (a snapshot: use stream() while a task runs).
+
+    Arguments are checked now, not when the flow is first driven.
+    """
+    task_id = validation.path_id("task_id", task_id)
+    page_size = validation.page_size(page_size)
+    return sweep(task_id, page_size, Deduper(_result_id), policy, secret)
+
+
+def _result_id(result: Result) -> str:
+    return result.id
+
+
+def _finish(decision: Finished | Failed | TimedOut, last: Task | None) -> Task:
+    match decision:
+        case Finished():
+            assert last is not None
+            return last
+        case Failed():
+            assert last is not None
+            raise TaskFailedError(last)
+        case TimedOut(elapsed):
+            raise WaitTimeoutError(last, elapsed)
+
+
+def poll_until_finished(
+    poll: Callable[[], Flow[Task]],
+    plan: PollPlan,
+    on_progress: ProgressCallback | None = None,
+    initial: Task | None = None,
+) -> Flow[Task]:
+    """The polling loop: poll, apply the completion rule, sleep, again.
+
+    Transient poll failures (connection, timeout, 5xx, unreadable body, 429
+    with Retry-After) are ridden out until ``plan.max_failures`` in a row or
+    the timeout; anything else is raised at once. ``initial`` is a task
+    already in hand (from create), used instead of the first poll.
+    """
+    plan.start((yield Now()))
+    last: Task | None = None
+    while True:
+        try:
+            task = initial if initial is not None else (yield from poll())
+        except (APIError, APIConnectionError) as exc:
+            if not is_transient(exc) or (decision := plan.on_failure((yield Now()))) is None:
+                raise
+        else:
+            last, initial = task, None
+            if on_progress is not None:
+                on_progress(task)
+            decision = plan.on_status(task.status, (yield Now()))
+        if isinstance(decision, PollAgain):
+            yield Sleep(decision.delay)
+            continue
+        return _finish(decision, last)
+
+
+def wait(
+    task_id: str,
+    plan: PollPlan,
+    policy: RetryPolicy,
+    secret: str,
+    on_progress: ProgressCallback | None = None,
+    initial: Task | None = None,
+) -> Flow[Task]:
+    """Poll GET task until the completion rule holds (done or failed; _core/polling.py)."""
+    task_id = validation.path_id("task_id", task_id)
+    return poll_until_finished(lambda: get(task_id, policy, secret), plan, on_progress, initial)
+
+
+def stream(
+    task_id: str,
+    page_size: int,
+    plan: PollPlan,
+    policy: RetryPolicy,
+    secret: str,
+    on_progress: ProgressCallback | None = None,
+) -> Flow[Task]:
+    """Emit each result once as soon as a sweep sees it; end after a sweep of the final list.
+
+    Each poll is one full sweep. The task status comes with the first page, so
+    a sweep that starts on a finished task reads the final, stable list and is
+    the last. Rows that shifted between page reads are caught by the next
+    sweep and deduplicated by result id, so nothing is lost or repeated.
+    """
+    task_id = validation.path_id("task_id", task_id)
+    page_size = validation.page_size(page_size)
+    seen: Deduper[Result] = Deduper(_result_id)
+    return poll_until_finished(
+        lambda: sweep(task_id, page_size, seen, policy, secret), plan, on_progress
+    )
+
+
+def collect(flow: Flow[Task]) -> Flow[tuple[Task, list[Result]]]:
+    """Run an emitting flow, gathering its emitted rows instead of passing them on."""
+    rows: list[Result] = []
+    answer: Any = None
+    while True:
+        try:
+            effect = flow.send(answer)
+        except StopIteration as stop:
+            return stop.value, rows
+        if isinstance(effect, Emit):
+            rows.extend(effect.items)
+            answer = None
+        else:
+            answer = yield effect
+
+
+def run(
+    plan: PollPlan,
+    page_size: int,
+    policy: RetryPolicy,
+    secret: str,
+    on_progress: ProgressCallback | None = None,
+    **create_arguments: Any,
+) -> Flow[SearchRun]:
+    """create, wait (the create response counts as the first poll), then read all results."""
+    page_size = validation.page_size(page_size)
+    task = yield from create(policy, secret, **create_arguments)
+    task = yield from wait(task.id, plan, policy, secret, on_progress, initial=task)
+    _, results = yield from collect(iter_results(task.id, page_size, policy, secret))
+    return SearchRun(task=task, results=results)

@@ -1,0 +1,310 @@
+"""DeepSearch: the blocking client. It only drives the flows in ``_flows.py``
+with ``httpx.Client`` and ``time.sleep``; every rule lives in the flows and ``_core/``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from types import TracebackType
+from typing import Any, TypeVar
+
+import httpx
+
+from . import _config, _flows
+from ._base import _DEFAULT, BaseClient
+from ._core.effects import Emit, Jitter, Now, Outcome, RequestSpec, Send, Sleep
+from ._core.retry import RetryPolicy
+from ._flows import Flow, ProgressCallback
+from ._types import Criterion, Result, SearchRun, Task
+
+__all__ = ["DeepSearch"]
+
+T = TypeVar("T")
+
+
+class DeepSearch(BaseClient):
+    """Client for Extruct Deep Search.
+
+    Usage::
+
+        from extruct_deep_search import Criterion, DeepSearch
+
+        with DeepSearch() as ds:  # token from EXTRUCT_API_TOKEN
+            run = ds.run("B2B payroll software for restaurants", desired_num_results=50)
+            for result in run.results:
+                print(result.relevance, result.company_name, result.company_website)
+
+    Args:
+        token: API token; defaults to the EXTRUCT_API_TOKEN environment variable.
+        base_url: defaults to EXTRUCT_BASE_URL, then https://api.extruct.ai.
+        timeout: per-request timeout in seconds, or an ``httpx.Timeout`` (finite).
+        max_retries: re-sends after a failed attempt (see RELIABILITY.md for which).
+        http_client: an ``httpx.Client`` to use (not closed by ``close()``).
+        retry_policy: full retry configuration; overrides ``max_retries``.
+        poll_interval: default seconds between polls in ``wait`` and ``stream_results``.
+        wait_timeout: default overall timeout of ``wait`` (None: forever).
+        allow_insecure_http: allow plain http to a non-loopback host.
+
+    Raises:
+        InvalidArgumentError: no token, or an invalid setting.
+    """
+
+    def __init__(
+        self,
+        token: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: float | httpx.Timeout = _config.DEFAULT_TIMEOUT,
+        max_retries: int = 2,
+        http_client: httpx.Client | None = None,
+        retry_policy: RetryPolicy | None = None,
+        poll_interval: float = _config.DEFAULT_POLL_INTERVAL,
+        wait_timeout: float | None = _config.DEFAULT_WAIT_TIMEOUT,
+        allow_insecure_http: bool = False,
+        _sleep: Callable[[float], None] | None = None,
+        _clock: Callable[[], float] | None = None,
+        _random: Callable[[], float] | None = None,
+    ) -> None:
+        super().__init__(
+            token,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_policy=retry_policy,
+            poll_interval=poll_interval,
+            wait_timeout=wait_timeout,
+            allow_insecure_http=allow_insecure_http,
+            clock=_clock,
+            random_=_random,
+        )
+        self._owns_http = http_client is None
+        self._http = http_client or httpx.Client(follow_redirects=False)
+        self._sleep = _sleep or time.sleep
+
+    # Lifecycle.
+
+    def close(self) -> None:
+        """Close the connection pool (unless the http_client was given to us)."""
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> DeepSearch:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # The driver.
+
+    def _send(self, spec: RequestSpec) -> Outcome:
+        request = self._build(self._http, spec)
+        started = self._clock()
+        try:
+            response = self._http.send(request, follow_redirects=False)
+        except httpx.TransportError as exc:
+            return self._failed(request, exc)
+        return self._received(request, response, started)
+
+    def _perform(self, effect: object) -> Any:
+        if isinstance(effect, Send):
+            return self._send(effect.request)
+        if isinstance(effect, Sleep):
+            self._sleep(effect.seconds)
+            return None
+        if isinstance(effect, Now):
+            return self._clock()
+        if isinstance(effect, Jitter):
+            return self._random()
+        raise TypeError(f"unexpected effect {effect!r}")  # pragma: no cover
+
+    def _drive(self, flow: Flow[T]) -> T:
+        answer: Any = None
+        while True:
+            try:
+                effect = flow.send(answer)
+            except StopIteration as stop:
+                return stop.value  # type: ignore[no-any-return]
+            answer = self._perform(effect)
+
+    def _drive_iter(self, flow: Flow[Any]) -> Iterator[Result]:
+        answer: Any = None
+        while True:
+            try:
+                effect = flow.send(answer)
+            except StopIteration:
+                return
+            if isinstance(effect, Emit):
+                yield from effect.items
+                answer = None
+            else:
+                answer = self._perform(effect)
+
+    # The API.
+
+    def create(
+        self,
+        query: str,
+        *,
+        desired_num_results: int = 100,
+        criteria: Sequence[Criterion] | None = None,
+        exclude_domains: Sequence[str] | None = None,
+        exclude_task_ids: Sequence[str] | None = None,
+        data_sources: Sequence[str] | None = None,
+    ) -> Task:
+        """Create a Deep Search task; returns at once with the new task.
+
+        Args:
+            query: natural-language description of the companies to find.
+            desired_num_results: 1-250 (default 100).
+            criteria: up to a handful of :class:`Criterion`; inferred from the query if omitted.
+            exclude_domains: domains or URLs never to return (at most 1000 unique
+                registered domains).
+            exclude_task_ids: up to 100 ids of *done* tasks whose results to exclude.
+            data_sources: any of web_search, linkedin, maps (default: chosen automatically).
+
+        Raises:
+            InvalidArgumentError: before any request, for any invalid argument.
+            APIError: BadRequestError (an exclude task not done), PermissionDeniedError,
+                NotFoundError, UnprocessableEntityError, ...
+        """
+        return self._drive(
+            _flows.create(
+                self.retry_policy,
+                self._token,
+                query=query,
+                desired_num_results=desired_num_results,
+                criteria=criteria,
+                exclude_domains=exclude_domains,
+                exclude_task_ids=exclude_task_ids,
+                data_sources=data_sources,
+            )
+        )
+
+    def get(self, task_id: str) -> Task:
+        """The task's current status and counters."""
+        return self._drive(_flows.get(task_id, self.retry_policy, self._token))
+
+    def list_tasks(self, *, limit: int = 50, offset: int = 0) -> list[Task]:
+        """One page of your organization's tasks, newest first."""
+        return self._drive(_flows.list_tasks(limit, offset, self.retry_policy, self._token))
+
+    def wait(
+        self,
+        task_id: str,
+        *,
+        poll_interval: float | None = None,
+        timeout: float | None = _DEFAULT,
+        on_progress: ProgressCallback | None = None,
+    ) -> Task:
+        """Poll until the task is done; returns the final task.
+
+        Completion rule: status ``done`` or ``failed``. ``is_exhausted`` alone
+        does not end the wait: evaluation may still be running.
+
+        Args:
+            poll_interval: seconds between polls (default: the client's, 10 s).
+            timeout: overall seconds to wait (default: the client's, 30 min; None: forever).
+            on_progress: called with each task seen.
+
+        Raises:
+            TaskFailedError: the task failed (``.task`` is the last task seen).
+            WaitTimeoutError: ``timeout`` passed (``.task`` is the last task seen).
+        """
+        plan = self._plan(poll_interval, timeout)
+        return self._drive(_flows.wait(task_id, plan, self.retry_policy, self._token, on_progress))
+
+    def iter_results(self, task_id: str, *, page_size: int = 50) -> Iterator[Result]:
+        """Every result, in relevance order, one page at a time (until a short page).
+
+        On a running task this is a snapshot; use :meth:`stream_results` to
+        follow a task to its end without losing or repeating results.
+        """
+        return self._drive_iter(
+            _flows.iter_results(task_id, page_size, self.retry_policy, self._token)
+        )
+
+    def results(self, task_id: str, *, page_size: int = 50) -> list[Result]:
+        """All results as a list (see :meth:`iter_results`)."""
+        return list(self.iter_results(task_id, page_size=page_size))
+
+    def resume(self, task_id: str, desired_new_results: int = 25) -> Task:
+        """Ask for more results (0-250; the task total is capped at 250).
+
+        Raises:
+            TaskExhaustedError: the task has no more candidates.
+        """
+        return self._drive(
+            _flows.resume(task_id, desired_new_results, self.retry_policy, self._token)
+        )
+
+    def stream_results(
+        self,
+        task_id: str,
+        *,
+        page_size: int = 50,
+        poll_interval: float | None = None,
+        timeout: float | None = _DEFAULT,
+        on_progress: ProgressCallback | None = None,
+    ) -> Iterator[Result]:
+        """Yield each result once, as soon as it is seen, until the task finishes.
+
+        Raises:
+            TaskFailedError: after yielding what was found, if the task failed.
+            WaitTimeoutError: ``timeout`` passed.
+        """
+        plan = self._plan(poll_interval, timeout)
+        return self._drive_iter(
+            _flows.stream(task_id, page_size, plan, self.retry_policy, self._token, on_progress)
+        )
+
+    def run(
+        self,
+        query: str,
+        *,
+        desired_num_results: int = 100,
+        criteria: Sequence[Criterion] | None = None,
+        exclude_domains: Sequence[str] | None = None,
+        exclude_task_ids: Sequence[str] | None = None,
+        data_sources: Sequence[str] | None = None,
+        poll_interval: float | None = None,
+        timeout: float | None = _DEFAULT,
+        on_progress: ProgressCallback | None = None,
+        page_size: int = 50,
+    ) -> SearchRun:
+        """Create a task, wait for it, and return it with all its results.
+
+        Arguments are those of :meth:`create` and :meth:`wait`.
+        """
+        plan = self._plan(poll_interval, timeout)
+        return self._drive(
+            _flows.run(
+                plan,
+                page_size,
+                self.retry_policy,
+                self._token,
+                on_progress,
+                query=query,
+                desired_num_results=desired_num_results,
+                criteria=criteria,
+                exclude_domains=exclude_domains,
+                exclude_task_ids=exclude_task_ids,
+                data_sources=data_sources,
+            )
+        )
+
+    def add_table_rows(
+        self, table_id: str, inputs: Sequence[str], *, run: bool = False, batch_size: int = 100
+    ) -> list[dict[str, Any]]:
+        """Add one AI Tables row per input (e.g. a company website), in batches.
+
+        Returns the created rows. Not retried after it may have arrived.
+        """
+        return self._drive(
+            _flows.add_table_rows(table_id, inputs, run, batch_size, self.retry_policy, self._token)
+        )
