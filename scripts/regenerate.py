@@ -27,7 +27,7 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import specpatch  # noqa: E402
+import specpatch
 
 ROOT = Path(__file__).resolve().parent.parent
 UPSTREAM = ROOT / "openapi" / "upstream.yaml"
@@ -68,9 +68,7 @@ def check_tools() -> None:
 
 def client_spec_text() -> str:
     upstream = yaml.safe_load(UPSTREAM.read_text())
-    body = yaml.safe_dump(
-        specpatch.patch(upstream), sort_keys=False, allow_unicode=True, width=100
-    )
+    body = yaml.safe_dump(specpatch.patch(upstream), sort_keys=False, allow_unicode=True, width=100)
     return HEADER + body
 
 

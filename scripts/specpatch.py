@@ -131,6 +131,12 @@ def _tolerant(node: Any, enums: set[str]) -> Any:
     if not isinstance(node, dict):
         return node
     ref = node.get("$ref", "")
+    if "anyOf" in node and any(
+        isinstance(alt, dict) and alt.get("type") == "string" and len(alt) == 1
+        for alt in node["anyOf"]
+    ):
+        # Already tolerant (e.g. patching the client spec again): keep it idempotent.
+        return node
     if isinstance(ref, str) and ref.rsplit("/", 1)[-1] in enums:
         rest = {k: v for k, v in node.items() if k != "$ref"}
         return {"anyOf": [{"$ref": ref}, {"type": "string"}], **rest}

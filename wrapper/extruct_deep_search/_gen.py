@@ -140,12 +140,17 @@ def _opt(value: D | Unset | None) -> D | None:
 
 
 def _enum(cls: type[E], value: Any) -> E | str:
-    """Our enum member for a known value; the plain string for an unknown one."""
+    """Our enum member for a known value or member name; the plain string otherwise.
+
+    Member names are accepted because the spec's CompanySize description cites
+    them (SIZE_51_200) while its enum lists the values ("51-200").
+    """
     raw = value.value if isinstance(value, Enum) else value
     try:
         return cls(raw)
     except ValueError:
-        return str(raw)
+        member = cls.__members__.get(str(raw))
+        return member if member is not None else str(raw)
 
 
 def _task(gen: DiscoveryTaskOutput | DiscoveryTaskResultsOutput) -> Task:

@@ -97,10 +97,6 @@ def sync_detailed(
 ) -> Response[DiscoveryTaskResultsOutput | HTTPError | HTTPValidationError]:
     """Get Discovery Task Results
 
-     Paginated results ordered by relevance descending, readable while the task runs. Continue paging
-    until a page returns fewer rows than limit. Assumed: no maximum and no default page size is
-    documented.
-
     Args:
         task_id (str):
         offset (int | None | Unset):
@@ -136,10 +132,6 @@ def sync(
 ) -> DiscoveryTaskResultsOutput | HTTPError | HTTPValidationError | None:
     """Get Discovery Task Results
 
-     Paginated results ordered by relevance descending, readable while the task runs. Continue paging
-    until a page returns fewer rows than limit. Assumed: no maximum and no default page size is
-    documented.
-
     Args:
         task_id (str):
         offset (int | None | Unset):
@@ -169,10 +161,6 @@ async def asyncio_detailed(
     limit: int | None | Unset = UNSET,
 ) -> Response[DiscoveryTaskResultsOutput | HTTPError | HTTPValidationError]:
     """Get Discovery Task Results
-
-     Paginated results ordered by relevance descending, readable while the task runs. Continue paging
-    until a page returns fewer rows than limit. Assumed: no maximum and no default page size is
-    documented.
 
     Args:
         task_id (str):
@@ -206,10 +194,6 @@ async def asyncio(
     limit: int | None | Unset = UNSET,
 ) -> DiscoveryTaskResultsOutput | HTTPError | HTTPValidationError | None:
     """Get Discovery Task Results
-
-     Paginated results ordered by relevance descending, readable while the task runs. Continue paging
-    until a page returns fewer rows than limit. Assumed: no maximum and no default page size is
-    documented.
 
     Args:
         task_id (str):
