@@ -131,6 +131,17 @@ def add_rows_request(table_id: str, inputs: Sequence[str], *, run: bool) -> Requ
 # Responses.
 
 
+def _typed(value: Any, kind: type[D], name: str) -> D:
+    """``value`` if it has the documented type; the generator itself checks no types."""
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise ParseError(f"{name} should be {kind.__name__}, got {value!r:.40}")
+    return value
+
+
+def _count(value: int | Unset, name: str) -> int:
+    return 0 if isinstance(value, Unset) else _typed(value, int, name)
+
+
 def _or(value: D | Unset | None, default: D) -> D:
     return default if value is None or isinstance(value, Unset) else value
 
@@ -157,16 +168,16 @@ def _task(gen: DiscoveryTaskOutput | DiscoveryTaskResultsOutput) -> Task:
     criteria = _or(gen.criteria, [])
     sources = _opt(gen.data_sources)
     return Task(
-        id=gen.id,
+        id=_typed(gen.id, str, "id"),
         created_at=gen.created_at,
-        status=_enum(TaskStatus, gen.status),
+        status=_enum(TaskStatus, _typed(gen.status, str, "status")),
         query=gen.query,
-        desired_num_results=gen.desired_num_results,
-        is_exhausted=_or(gen.is_exhausted, False),
-        num_results_discovered=_or(gen.num_results_discovered, 0),
-        num_results_enriched=_or(gen.num_results_enriched, 0),
-        num_results_evaluated=_or(gen.num_results_evaluated, 0),
-        num_results=_or(gen.num_results, 0),
+        desired_num_results=_typed(gen.desired_num_results, int, "desired_num_results"),
+        is_exhausted=_or(gen.is_exhausted, False) is True,
+        num_results_discovered=_count(gen.num_results_discovered, "num_results_discovered"),
+        num_results_enriched=_count(gen.num_results_enriched, "num_results_enriched"),
+        num_results_evaluated=_count(gen.num_results_evaluated, "num_results_evaluated"),
+        num_results=_count(gen.num_results, "num_results"),
         table_id=_opt(gen.table_id),
         auto_data_sources=_or(gen.auto_data_sources, True),
         data_sources=None if sources is None else tuple(_enum(DataSource, s) for s in sources),
@@ -177,8 +188,9 @@ def _task(gen: DiscoveryTaskOutput | DiscoveryTaskResultsOutput) -> Task:
 
 
 def _score(gen: GenCriterionScore) -> CriterionScore:
+    grade = _opt(gen.grade)
     return CriterionScore(
-        grade=_opt(gen.grade),
+        grade=None if grade is None else _typed(grade, int, "grade"),
         explanation=_opt(gen.explanation),
         sources=tuple(_or(gen.sources, [])),
     )
@@ -187,13 +199,14 @@ def _score(gen: GenCriterionScore) -> CriterionScore:
 def _result(gen: DiscoveryTaskResultOutput) -> Result:
     scores = gen.scores
     size = _opt(gen.employee_count)
+    relevance = gen.relevance
     return Result(
-        id=gen.id,
+        id=_typed(gen.id, str, "result id"),
         task_id=gen.task_id,
         company_name=gen.company_name,
         company_description=gen.company_description,
         company_website=gen.company_website,
-        relevance=gen.relevance,
+        relevance=None if relevance is None else _typed(relevance, int, "relevance"),
         created_at=_opt(gen.created_at),
         company_profile_id=_opt(gen.company_profile_id),
         source=_enum(DataSource, _or(gen.source, "web_search")),
