@@ -15,6 +15,16 @@ order. Everything else (other operations and schemas, top-level info, servers,
 security) stays as it is; a security scheme the page uses and the spec lacks
 is added. Sources are merged in the order given.
 
+Prose responses: a docs page often documents error statuses only in its prose
+("Common errors"), not in its OpenAPI block. We transcribe those into the spec
+and mark each with ``x-from-prose: true``. When the page's operation lacks a
+response status that our current operation has and our response carries
+``x-from-prose: true``, ours is kept (in our position, after the status that
+precedes it in our operation) and not reported as removed: the page's YAML
+never had it. A response without the marker that the page no longer has is
+removed and reported (BREAKING). A status the page's YAML does have replaces
+ours, marker and all.
+
 The report compares the old and the merged spec: operations added, removed or
 changed; parameters, request bodies and response statuses; and per schema,
 fields, types, nullability, required, enum values, defaults, formats and
@@ -86,6 +96,7 @@ PAGES = (
 ALL_PAGE_URLS = tuple(f"{DOCS_BASE}{page}.md" for page in PAGES)
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 SCHEMA_REF = "#/components/schemas/"
+PROSE_MARKER = "x-from-prose"  # a response transcribed from a page's prose, not its YAML
 REQUEST, RESPONSE = "request", "response"
 # keyword -> True when a larger value (or adding it) restricts more
 LOWER_BOUNDS = ("minimum", "exclusiveMinimum", "minLength", "minItems", "minProperties")
@@ -237,7 +248,10 @@ def merge(spec: Spec, page_spec: Spec) -> Spec:
     for path, item in page_paths.items():
         target = paths.setdefault(path, {})
         for key, value in item.items():
+            ours = target.get(key)
             target[key] = copy.deepcopy(value)
+            if key in HTTP_METHODS and isinstance(ours, dict) and isinstance(value, dict):
+                _keep_prose_responses(ours, target[key])
 
     components = merged.setdefault("components", {})
     schemas = components.setdefault("schemas", {})
@@ -259,6 +273,41 @@ def merge(spec: Spec, page_spec: Spec) -> Spec:
                 page_schemes[scheme]
             )
     return merged
+
+
+def _keep_prose_responses(ours: dict[str, Any], merged_op: dict[str, Any]) -> None:
+    """Put back into ``merged_op`` our ``x-from-prose`` responses the page lacks.
+
+    Each kept response goes right after the status that precedes it in our
+    operation (or first, when none does), so our response order survives.
+    """
+    our_responses = ours.get("responses")
+    if not isinstance(our_responses, dict):
+        return
+    page_responses = merged_op.get("responses")
+    if not isinstance(page_responses, dict):
+        page_responses = {}
+    kept = {
+        status
+        for status, resp in our_responses.items()
+        if status not in page_responses
+        and isinstance(resp, dict)
+        and resp.get(PROSE_MARKER) is True
+    }
+    if not kept:
+        return
+    order = list(page_responses)
+    previous: str | None = None
+    for status in our_responses:
+        if status in kept:
+            order.insert(order.index(previous) + 1 if previous is not None else 0, status)
+        if status in order:
+            previous = status
+    responses = {
+        status: (copy.deepcopy(our_responses[status]) if status in kept else page_responses[status])
+        for status in order
+    }
+    merged_op["responses"] = responses
 
 
 def dump_spec(spec: Spec) -> str:

@@ -35,15 +35,11 @@ SCRIPT = REPO / "scripts" / "update_spec.py"
 RESULTS_OP = "GET /v1/discovery_tasks/{task_id}/results"
 RESULTS_URL = update_spec.DOCS_BASE + "get-company-discovery-task-results.md"
 
-# Where openapi/upstream.yaml's results operation departs from seed 004: it adds
-# a description and the 401/404 responses the page documents only in prose
-# ("Common errors"). The page's OpenAPI block has neither, so merging the page
-# removes them. Its schemas are verbatim.
-KNOWN_OPERATION_DEVIATION = {
-    (RESULTS_OP, "description removed", False),
-    (RESULTS_OP, "response 401 removed (the client no longer handles it)", True),
-    (RESULTS_OP, "response 404 removed (the client no longer handles it)", True),
-}
+RESULTS_PATH = "/v1/discovery_tasks/{task_id}/results"
+# openapi/upstream.yaml's results operation is seed 004's plus the 401/404
+# responses the page documents only in prose ("Common errors"); those carry
+# x-from-prose: true, so merging the page keeps them and reports nothing.
+PROSE_STATUSES = ("401", "404")
 
 
 def _load_make_fixtures() -> ModuleType:
@@ -165,29 +161,32 @@ def test_seed_reproduces_the_results_schemas_exactly(upstream: dict[str, Any]) -
     assert list(merged["components"]["schemas"]) == list(upstream["components"]["schemas"])
 
 
-def test_seed_merge_changes_nothing_but_the_known_operation_deviation(
-    upstream: dict[str, Any],
-) -> None:
+def test_seed_merge_reports_no_changes(upstream: dict[str, Any]) -> None:
     merged = update_spec.merge(upstream, page_spec())
     changes = update_spec.diff_specs(upstream, merged)
-    assert not [c for c in changes if c.where.startswith("schema")]
-    assert triples(changes) <= KNOWN_OPERATION_DEVIATION
+    assert changes == []
+    assert update_spec.format_report(changes) == "No changes."
     for key in ("openapi", "info", "servers", "security"):
         assert merged[key] == upstream[key]
     for path, item in upstream["paths"].items():
-        if path != "/v1/discovery_tasks/{task_id}/results":
-            assert merged["paths"][path] == item
+        assert merged["paths"][path] == item
+        assert keys_in_order(merged["paths"][path]) == keys_in_order(item), path
+    assert merged == upstream
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="openapi/upstream.yaml's results operation adds a description and 401/404 "
-    "responses that seed 004's OpenAPI block does not have (reported, openapi/ not edited)",
-)
 def test_seed_reproduces_the_results_operation_exactly(upstream: dict[str, Any]) -> None:
-    merged = update_spec.merge(upstream, page_spec())
-    path = "/v1/discovery_tasks/{task_id}/results"
-    assert merged["paths"][path] == upstream["paths"][path]
+    page = page_spec()
+    ours = upstream["paths"][RESULTS_PATH]["get"]
+    assert "description" not in ours
+    page_responses = page["paths"][RESULTS_PATH]["get"]["responses"]
+    for status in PROSE_STATUSES:  # in our spec from the page's prose, not its YAML
+        assert status not in page_responses
+        assert ours["responses"][status]["x-from-prose"] is True
+    merged = update_spec.merge(upstream, page)
+    assert merged["paths"][RESULTS_PATH] == upstream["paths"][RESULTS_PATH]
+    assert keys_in_order(merged["paths"][RESULTS_PATH]) == keys_in_order(
+        upstream["paths"][RESULTS_PATH]
+    )
 
 
 def test_seed_merged_into_its_own_merge_reports_no_change(upstream: dict[str, Any]) -> None:
@@ -195,6 +194,49 @@ def test_seed_merged_into_its_own_merge_reports_no_change(upstream: dict[str, An
     twice = update_spec.merge(once, page_spec())
     assert twice == once
     assert update_spec.diff_specs(once, twice) == []
+
+
+def _results_responses(spec: dict[str, Any]) -> dict[str, Any]:
+    responses: dict[str, Any] = spec["paths"][RESULTS_PATH]["get"]["responses"]
+    return responses
+
+
+def test_marked_prose_response_is_kept_in_our_position(upstream: dict[str, Any]) -> None:
+    ours = _results_responses(upstream)
+    quota = {"x-from-prose": True, "description": "Quota exceeded.", "content": {}}
+    # ours: 200, 401, 404, 429 (prose), 422; the page has 200, 422
+    reordered = {k: v for k, v in ours.items() if k != "422"} | {"429": quota, "422": ours["422"]}
+    upstream["paths"][RESULTS_PATH]["get"]["responses"] = reordered
+    merged = update_spec.merge(upstream, page_spec())
+    assert list(_results_responses(merged)) == ["200", "401", "404", "429", "422"]
+    assert _results_responses(merged)["429"] == quota
+    assert update_spec.diff_specs(upstream, merged) == []
+
+
+def test_unmarked_response_missing_from_the_page_is_reported_breaking(
+    upstream: dict[str, Any],
+) -> None:
+    del _results_responses(upstream)["401"]["x-from-prose"]
+    _results_responses(upstream)["404"]["x-from-prose"] = False  # only `true` marks prose
+    merged = update_spec.merge(upstream, page_spec())
+    assert list(_results_responses(merged)) == ["200", "422"]
+    changes = update_spec.diff_specs(upstream, merged)
+    assert [(c.where, c.message, c.marker) for c in changes] == [
+        (RESULTS_OP, "response 401 removed (the client no longer handles it)", "BREAKING"),
+        (RESULTS_OP, "response 404 removed (the client no longer handles it)", "BREAKING"),
+    ]
+    assert "[BREAKING] response 401 removed" in update_spec.format_report(changes)
+
+
+def test_page_yaml_status_replaces_a_marked_prose_response(upstream: dict[str, Any]) -> None:
+    page = page_spec()
+    documented = {"description": "Not found", "content": {}}
+    page["paths"][RESULTS_PATH]["get"]["responses"]["404"] = documented
+    merged = update_spec.merge(upstream, page)
+    responses = _results_responses(merged)
+    assert responses["404"] == documented  # the page's YAML wins, marker and all
+    assert responses["401"] == _results_responses(upstream)["401"]
+    assert list(responses) == ["200", "401", "422", "404"]
 
 
 def test_merged_spec_is_valid_openapi_31(upstream: dict[str, Any]) -> None:
@@ -242,9 +284,9 @@ def test_mutated_fixture_reports_exactly_its_change(
     mutated = update_spec.merge(upstream, page_spec(fixture))
     changes = update_spec.diff_specs(baseline, mutated)
     assert [(c.where, c.message, c.marker) for c in changes] == [(where, message, marker)]
-    # against the vendored spec too: the mutation plus the known operation deviation
+    # against the vendored spec too: exactly the mutation
     against_upstream = update_spec.diff_specs(upstream, mutated)
-    assert triples(against_upstream) - KNOWN_OPERATION_DEVIATION == triples(changes)
+    assert triples(against_upstream) == triples(changes)
     report = update_spec.format_report(against_upstream)
     line = f"  - [{marker}] {message}" if marker else f"  - {message}"
     assert f"\n{where}\n{line}" in report
@@ -523,10 +565,13 @@ def test_cli_exit_codes_and_report(spec_copy: Path, capsys: pytest.CaptureFixtur
     assert "[BREAKING] maxLength changed from 500 to 300 (tightened, breaks requests)" in out
     assert spec_copy.read_bytes() == UPSTREAM.read_bytes()  # no --write, no write
 
-    assert update_spec.main([str(SEED_PAGE), "--spec", str(spec_copy), "--write"]) == 0
+    assert update_spec.main([str(SEED_PAGE), "--spec", str(spec_copy)]) == 0
+    assert capsys.readouterr().out.startswith("No changes (")
+
+    assert update_spec.main([fixture, "--spec", str(spec_copy), "--write"]) == 0
     out = capsys.readouterr().out
     assert "nox -s generate" in out
-    assert update_spec.main([str(SEED_PAGE), "--spec", str(spec_copy)]) == 0
+    assert update_spec.main([fixture, "--spec", str(spec_copy)]) == 0
     assert "No changes" in capsys.readouterr().out
 
 
@@ -594,7 +639,8 @@ def test_all_pages_fetches_the_five_docs_pages(spec_copy: Path) -> None:
     seen: list[str] = []
     seed = SEED_PAGE.read_text(encoding="utf-8")
     transport = _serve(dict.fromkeys(update_spec.ALL_PAGE_URLS, seed), seen)
-    assert update_spec.main(["--all-pages", "--spec", str(spec_copy)], transport=transport) == 1
+    # the seed (served for every page) reproduces our results operation: no changes
+    assert update_spec.main(["--all-pages", "--spec", str(spec_copy)], transport=transport) == 0
     assert seen == list(update_spec.ALL_PAGE_URLS)
     assert len(seen) == 5
     assert all(url.startswith("https://docs.extruct.ai/api-reference/discover/") for url in seen)
