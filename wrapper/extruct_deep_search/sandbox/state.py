@@ -169,6 +169,11 @@ def infer_criteria(query: str) -> list[Criterion]:
         ("query_fit", "Query fit", f"The company matches this search: {text}"[:500]),
         ("core_offering", "Core offering", f"The company's main offering is about {topic}."[:500]),
         (
+            "public_evidence",
+            "Public evidence",
+            "Public sources (website, LinkedIn, maps listings) support the match.",
+        ),
+        (
             "active_company",
             "Active company",
             "The company is operating today, with a live website and recent public activity.",
