@@ -29,14 +29,16 @@ def typecheck(session: nox.Session) -> None:
 
 @nox.session
 def generate(session: nox.Session) -> None:
-    """Patch the spec and regenerate generated/ with the pinned generator."""
+    """Regenerate generated/ from the spec, and _sync.py from _async.py."""
     session.run("python", "scripts/regenerate.py")
+    session.run("python", "scripts/unasync.py")
 
 
 @nox.session
 def drift(session: nox.Session) -> None:
-    """Fail if openapi/client.yaml or generated/ differ from a fresh generation."""
+    """Fail if client.yaml, generated/ or _sync.py differ from a fresh generation."""
     session.run("python", "scripts/regenerate.py", "--check")
+    session.run("python", "scripts/unasync.py", "--check")
 
 
 @nox.session

@@ -25,7 +25,7 @@ T = TypeVar("T")
 
 
 class AsyncDeepSearch(BaseClient):
-    """Asyncio client for Extruct Deep Search: the methods of DeepSearch, awaitable.
+    """Client for Extruct Deep Search (asyncio).
 
     Usage::
 
@@ -41,7 +41,7 @@ class AsyncDeepSearch(BaseClient):
         base_url: defaults to EXTRUCT_BASE_URL, then https://api.extruct.ai.
         timeout: per-request timeout in seconds, or an ``httpx.Timeout`` (finite).
         max_retries: re-sends after a failed attempt (see RELIABILITY.md for which).
-        http_client: an ``httpx.AsyncClient`` to use (not closed by ``close()``).
+        http_client: an ``httpx.AsyncClient`` to use (not closed by ``aclose()``).
         retry_policy: full retry configuration; overrides ``max_retries``.
         poll_interval: default seconds between polls in ``wait`` and ``stream_results``.
         wait_timeout: default overall timeout of ``wait`` (None: forever).

@@ -1,5 +1,7 @@
+# DO NOT EDIT. Generated from _async.py by scripts/unasync.py: edit that file, then run nox -s generate.
 """DeepSearch: the blocking client. It only drives the flows in ``_flows.py``
-with ``httpx.Client`` and ``time.sleep``; every rule lives in the flows and ``_core/``.
+with ``httpx.Client`` and ``time.sleep``; every rule lives in the flows and
+``_core/``, shared with the asyncio twin in ``_async.py``.
 """
 
 from __future__ import annotations
@@ -24,11 +26,11 @@ T = TypeVar("T")
 
 
 class DeepSearch(BaseClient):
-    """Client for Extruct Deep Search.
+    """Client for Extruct Deep Search (blocking).
 
     Usage::
 
-        from extruct_deep_search import Criterion, DeepSearch
+        from extruct_deep_search import DeepSearch
 
         with DeepSearch() as ds:  # token from EXTRUCT_API_TOKEN
             run = ds.run("B2B payroll software for restaurants", desired_num_results=50)
@@ -231,7 +233,7 @@ class DeepSearch(BaseClient):
 
     def results(self, task_id: str, *, page_size: int = 50) -> list[Result]:
         """All results as a list (see :meth:`iter_results`)."""
-        return list(self.iter_results(task_id, page_size=page_size))
+        return [r for r in self.iter_results(task_id, page_size=page_size)]
 
     def resume(self, task_id: str, desired_new_results: int = 25) -> Task:
         """Ask for more results (0-250; the task total is capped at 250).
