@@ -1,0 +1,34 @@
+"""The ``extruct-deep-search`` command line (the ``cli`` extra: rich and PyYAML).
+
+Run ``extruct-deep-search --help`` (or ``python -m extruct_deep_search --help``);
+``extruct-deep-search demo`` runs a whole Deep Search against a local sandbox.
+Exit codes: 0 success, 1 API error or task failure, 2 usage or authentication
+error, 130 interrupted (Ctrl-C). See docs/CLI.md.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+__all__ = ["main"]
+
+INSTALL_HINT = "pip install 'extruct-deep-search[cli]'"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit code.
+
+    Returns 2 with an install hint when the ``cli`` extra (rich) is missing.
+    """
+    try:
+        import rich  # noqa: F401
+    except ImportError:
+        print(
+            f"error: the command line needs the 'cli' extra: {INSTALL_HINT}",
+            file=sys.stderr,
+        )
+        return 2
+    from ._app import run
+
+    return run(list(sys.argv[1:] if argv is None else argv))

@@ -1,0 +1,419 @@
+"""The argparse definition of every command, with examples in each help."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+
+from .. import DataSource
+
+PROG = "extruct-deep-search"
+FORMATS = ("table", "csv", "jsonl", "json")
+TASK_FORMATS = ("table", "json", "jsonl")
+
+DESCRIPTION = """\
+Extruct Deep Search from the command line: find companies that match
+natural-language criteria, watch the task, and export the graded results.
+
+The token comes from EXTRUCT_API_TOKEN (or --token-file), the API from
+EXTRUCT_BASE_URL (or --base-url). Try it without a token: `%(prog)s demo`.
+"""
+
+EPILOG = """\
+examples:
+  %(prog)s demo
+  %(prog)s search "Vertical SaaS for dental clinics" --num 50 \\
+      --criterion dental:Dental:"Sells software to dental clinics" --out results.csv
+  %(prog)s search "Payroll software for restaurants" --no-wait
+  %(prog)s wait TASK_ID
+  %(prog)s results TASK_ID --format jsonl --out results.jsonl
+  %(prog)s shortlist TASK_ID --must-have dental --blocker b2b
+  %(prog)s --sandbox search "Robotics startups in Germany" --num 20
+
+exit codes: 0 success, 1 API error or task failure, 2 usage or authentication
+error, 130 interrupted (Ctrl-C).
+"""
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, max_help_position=32)
+
+
+def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    """The global options; on subcommands they default to SUPPRESS so either place works."""
+
+    def default(value: object) -> object:
+        return argparse.SUPPRESS if suppress else value
+
+    group = parser.add_argument_group("global options")
+    group.add_argument(
+        "--token-file",
+        metavar="PATH",
+        default=default(None),
+        help="read the API token from this file (default: $EXTRUCT_API_TOKEN)",
+    )
+    group.add_argument(
+        "--base-url",
+        metavar="URL",
+        default=default(None),
+        help="API base URL (default: $EXTRUCT_BASE_URL, then https://api.extruct.ai)",
+    )
+    group.add_argument(
+        "--sandbox",
+        action="store_true",
+        default=default(False),
+        help="run against a local in-process sandbox (no token needed; state is lost on exit)",
+    )
+    group.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        default=default(False),
+        help="no progress display or informational messages",
+    )
+    group.add_argument(
+        "--debug",
+        action="store_true",
+        default=default(False),
+        help="debug logging and tracebacks (the token is never printed)",
+    )
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be at least 0, got {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be positive, got {text}")
+    return value
+
+
+def _non_negative_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {text}")
+    return value
+
+
+def _output_options(parser: argparse.ArgumentParser, *, page_size: bool = True) -> None:
+    parser.add_argument(
+        "-f",
+        "--format",
+        choices=FORMATS,
+        default=None,
+        help="output format (default: table, or from --out's extension: .csv .jsonl .json)",
+    )
+    parser.add_argument(
+        "-o", "--out", metavar="FILE", help="write results to FILE instead of standard output"
+    )
+    if page_size:
+        parser.add_argument(
+            "--page-size",
+            type=_positive_int,
+            default=50,
+            metavar="N",
+            help="results per page request (default 50)",
+        )
+
+
+def _wait_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--poll-interval",
+        type=_positive_float,
+        metavar="SECONDS",
+        help="seconds between polls (default 10; 0.5 with --sandbox)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=_non_negative_float,
+        metavar="SECONDS",
+        help="give up waiting after this long (default 1800; 0: wait forever); "
+        "the task keeps running",
+    )
+
+
+def _shortlist_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--must-have",
+        action="append",
+        default=[],
+        metavar="KEY,...",
+        help="criterion keys that need grade 4-5 (a missing grade fails); repeatable",
+    )
+    parser.add_argument(
+        "--blocker",
+        action="append",
+        default=[],
+        metavar="KEY,...",
+        help="criterion keys on which a grade below 3 rejects (a missing grade does not)",
+    )
+
+
+Handler = Callable[..., int]
+
+
+def build_parser(handlers: dict[str, Handler]) -> argparse.ArgumentParser:
+    """The full parser; each subcommand sets ``handler`` from ``handlers`` by name."""
+    parser = argparse.ArgumentParser(
+        prog=PROG, description=DESCRIPTION, epilog=EPILOG, formatter_class=_Formatter
+    )
+    from .. import __version__
+
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    _global_options(parser, suppress=False)
+    commands = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND")
+    commands.required = True
+
+    def command(
+        name: str, help_: str, epilog: str, *, add_help: bool = True
+    ) -> argparse.ArgumentParser:
+        sub = commands.add_parser(
+            name,
+            help=help_,
+            description=help_[0].upper() + help_[1:] + ".",
+            epilog="examples:\n" + epilog,
+            formatter_class=_Formatter,
+            add_help=add_help,
+        )
+        if add_help:
+            _global_options(sub, suppress=True)
+        sub.set_defaults(handler=handlers[name.replace(" ", "_")])
+        return sub
+
+    # search
+    sub = command(
+        "search",
+        "create a Deep Search task, watch its progress and print the results",
+        f"""\
+  {PROG} search "Vertical SaaS for dental clinics" --num 50
+  {PROG} search "Payroll software for restaurants" \\
+      --criterion b2b:B2B:"Sells primarily to other businesses" \\
+      --criterion restaurants:Restaurants:"Its main customers are restaurants" \\
+      --format csv --out payroll.csv
+  {PROG} search "Fintech in Brazil" --criteria criteria.yaml --exclude-domains-file seen.txt
+  {PROG} search "Fintech in Brazil" --no-wait      # prints the task id
+
+criteria file (JSON or YAML), a list of:
+  - key: b2b
+    name: B2B
+    criterion: Sells primarily to other businesses
+""",
+    )
+    sub.add_argument("query", help="natural-language description of the companies to find")
+    sub.add_argument(
+        "-n",
+        "--num",
+        type=_positive_int,
+        default=100,
+        metavar="N",
+        help="desired number of high-fit results, 1-250 (default 100)",
+    )
+    sub.add_argument(
+        "--criterion",
+        action="append",
+        default=[],
+        metavar="KEY:NAME:TEXT",
+        help="a criterion to grade results on, 1-5 (repeatable; default: inferred from the query)",
+    )
+    sub.add_argument(
+        "--criteria",
+        metavar="FILE",
+        help="criteria from a JSON or YAML list of {key, name, criterion}",
+    )
+    sub.add_argument(
+        "--exclude-domain",
+        action="append",
+        default=[],
+        metavar="DOMAIN",
+        help="never return this domain (repeatable)",
+    )
+    sub.add_argument(
+        "--exclude-domains-file",
+        metavar="FILE",
+        help="domains to exclude, one per line (# starts a comment)",
+    )
+    sub.add_argument(
+        "--exclude-task",
+        action="append",
+        default=[],
+        metavar="TASK_ID",
+        help="exclude the results of this finished task (repeatable)",
+    )
+    sub.add_argument(
+        "--data-source",
+        action="append",
+        default=[],
+        choices=[s.value for s in DataSource],
+        help="search only these sources (repeatable; default: chosen automatically)",
+    )
+    sub.add_argument(
+        "--no-wait", action="store_true", help="print the new task's id and exit at once"
+    )
+    _output_options(sub)
+    _wait_options(sub)
+
+    # status
+    sub = command("status", "show a task's status and counters", f"  {PROG} status TASK_ID\n")
+    sub.add_argument("task_id", metavar="TASK_ID")
+    sub.add_argument("-f", "--format", choices=TASK_FORMATS, default="table")
+
+    # wait
+    sub = command(
+        "wait",
+        "watch a running task until it is done (Ctrl-C stops watching, not the task)",
+        f"  {PROG} wait TASK_ID\n  {PROG} wait TASK_ID --poll-interval 30 --timeout 0\n",
+    )
+    sub.add_argument("task_id", metavar="TASK_ID")
+    _wait_options(sub)
+
+    # results
+    sub = command(
+        "results",
+        "print or export a task's results (also while it runs)",
+        f"""\
+  {PROG} results TASK_ID
+  {PROG} results TASK_ID --out results.csv
+  {PROG} results TASK_ID --format jsonl | jq .company_website
+""",
+    )
+    sub.add_argument("task_id", metavar="TASK_ID")
+    _output_options(sub)
+
+    # resume
+    sub = command(
+        "resume",
+        "ask a task for more results (the task total is capped at 250)",
+        f"  {PROG} resume TASK_ID --more 25\n  {PROG} resume TASK_ID --more 50 --wait\n",
+    )
+    sub.add_argument("task_id", metavar="TASK_ID")
+    sub.add_argument(
+        "--more",
+        type=_non_negative_int,
+        default=25,
+        metavar="N",
+        help="additional results to find, 0-250 (default 25)",
+    )
+    sub.add_argument("--wait", action="store_true", help="then watch the task until it is done")
+    _wait_options(sub)
+
+    # list
+    sub = command(
+        "list",
+        "list your organization's tasks, newest first",
+        f"  {PROG} list\n  {PROG} list --limit 10 --offset 10 --format json\n",
+    )
+    sub.add_argument("--limit", type=_positive_int, default=20, metavar="N", help="default 20")
+    sub.add_argument("--offset", type=_non_negative_int, default=0, metavar="N", help="default 0")
+    sub.add_argument("-f", "--format", choices=TASK_FORMATS, default="table")
+
+    # shortlist
+    sub = command(
+        "shortlist",
+        "keep the results with grade 4-5 on every must-have and none below 3 on a blocker",
+        f"""\
+  {PROG} shortlist TASK_ID --must-have dental,b2b
+  {PROG} shortlist TASK_ID --must-have dental --blocker enterprise --out shortlist.csv
+
+The guide's rule: grade 4-5 on must-have criteria and no grade below 3 on
+blockers. A missing (null) grade fails a must-have and does not fail a blocker.
+""",
+    )
+    sub.add_argument("task_id", metavar="TASK_ID")
+    _shortlist_options(sub)
+    _output_options(sub)
+
+    # sandbox (its own parser handles the rest of the line)
+    command(
+        "sandbox",
+        "serve a local Deep Search sandbox on 127.0.0.1 until Ctrl-C",
+        f"  {PROG} sandbox --port 8787 --seed 0 --speed 1.0\n  {PROG} sandbox --help\n",
+        add_help=False,
+    )
+
+    # demo
+    sub = command(
+        "demo",
+        "run a complete Deep Search against a local sandbox and write results.csv",
+        f"  {PROG} demo\n  {PROG} demo --out /tmp/demo.csv --num 30\n",
+    )
+    sub.add_argument(
+        "-o", "--out", default="results.csv", metavar="FILE", help="CSV file (default results.csv)"
+    )
+    sub.add_argument(
+        "-n", "--num", type=_positive_int, default=50, metavar="N", help="results (default 50)"
+    )
+    sub.add_argument(
+        "--speed",
+        type=_positive_float,
+        default=0.2,
+        help="sandbox speed; the default takes about 10-20 s for 50 results",
+    )
+    sub.add_argument("--seed", type=int, default=0, help="sandbox seed (default 0)")
+
+    # tables add-rows
+    tables = command(
+        "tables",
+        "hand results over to AI Tables",
+        f"  {PROG} tables add-rows TABLE_ID --from-task TASK_ID --must-have dental\n",
+    )
+    table_commands = tables.add_subparsers(
+        title="commands", dest="tables_command", metavar="COMMAND"
+    )
+    table_commands.required = True
+    sub = table_commands.add_parser(
+        "add-rows",
+        help="add a task's (shortlisted) companies as rows of an AI Table",
+        description="Add a task's companies (their websites) as rows of an AI Table, in batches "
+        "(POST /v1/tables/{table_id}/rows). With --must-have/--blocker only the shortlist.",
+        epilog=f"""examples:
+  {PROG} tables add-rows TABLE_ID --from-task TASK_ID
+  {PROG} tables add-rows TABLE_ID --from-task TASK_ID --must-have dental --run
+  {PROG} tables add-rows TABLE_ID --from-task TASK_ID --dry-run   # print the body
+""",
+        formatter_class=_Formatter,
+    )
+    _global_options(sub, suppress=True)
+    sub.set_defaults(handler=handlers["tables_add_rows"])
+    sub.add_argument("table_id", metavar="TABLE_ID")
+    sub.add_argument("--from-task", required=True, metavar="TASK_ID", help="the Deep Search task")
+    _shortlist_options(sub)
+    sub.add_argument("--run", action="store_true", help="run the table's columns on the new rows")
+    sub.add_argument(
+        "--batch-size",
+        type=_positive_int,
+        default=100,
+        metavar="N",
+        help="rows per request (default 100)",
+    )
+    sub.add_argument(
+        "--dry-run", action="store_true", help="print the request body instead of sending it"
+    )
+    sub.add_argument(
+        "--page-size", type=_positive_int, default=50, metavar="N", help=argparse.SUPPRESS
+    )
+    return parser
