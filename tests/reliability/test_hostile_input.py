@@ -1,0 +1,281 @@
+"""Hostile input: every public method and the constructor refuse bad arguments
+with an InvalidArgumentError (a ValueError) that names the argument, and send
+no HTTP request. Run against DeepSearch and AsyncDeepSearch alike.
+
+A huge query is *not* in the table: the spec sets no maximum length for
+``query``, so refusing one would be inventing a rule; control characters are
+refused because they are clearly hostile (log/terminal injection).
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+from extruct_deep_search import AsyncDeepSearch, Criterion, DeepSearch, InvalidArgumentError
+
+TOKEN = "sk_hostile_token_abcdef123456"
+BASE = "https://api.test.example"
+C_OK = Criterion("b2b", "B2B", "Sells mainly to other businesses")
+
+
+def crit(key: str = "b2b", name: str = "B2B", text: str = "Sells mainly to businesses") -> Any:
+    return Criterion(key, name, text)
+
+
+# (id, method, args, kwargs, argument named in the error)
+CASES: list[tuple[str, str, tuple[Any, ...], dict[str, Any], str]] = [
+    # create: query
+    ("create-query-empty", "create", ("",), {}, "query"),
+    ("create-query-blank", "create", ("   \t ",), {}, "query"),
+    ("create-query-nul", "create", ("dental\x00saas",), {}, "query"),
+    ("create-query-ansi-escape", "create", ("dental \x1b[31mSaaS",), {}, "query"),
+    ("create-query-none", "create", (None,), {}, "query"),
+    ("create-query-int", "create", (42,), {}, "query"),
+    ("create-query-bytes", "create", (b"dental saas",), {}, "query"),
+    # create: desired_num_results
+    ("create-num-zero", "create", ("q",), {"desired_num_results": 0}, "desired_num_results"),
+    ("create-num-251", "create", ("q",), {"desired_num_results": 251}, "desired_num_results"),
+    ("create-num-negative", "create", ("q",), {"desired_num_results": -5}, "desired_num_results"),
+    ("create-num-bool", "create", ("q",), {"desired_num_results": True}, "desired_num_results"),
+    ("create-num-str", "create", ("q",), {"desired_num_results": "10"}, "desired_num_results"),
+    ("create-num-float", "create", ("q",), {"desired_num_results": 10.5}, "desired_num_results"),
+    ("create-num-huge", "create", ("q",), {"desired_num_results": 10**100}, "desired_num_results"),
+    # create: criteria
+    ("crit-key-digit", "create", ("q",), {"criteria": [crit(key="1abc")]}, "criteria[0].key"),
+    ("crit-key-dash", "create", ("q",), {"criteria": [crit(key="a-b")]}, "criteria[0].key"),
+    ("crit-key-empty", "create", ("q",), {"criteria": [crit(key="")]}, "criteria[0].key"),
+    ("crit-key-newline", "create", ("q",), {"criteria": [crit(key="ab\n")]}, "criteria[0].key"),
+    ("crit-name-empty", "create", ("q",), {"criteria": [crit(name="")]}, "criteria[0].name"),
+    ("crit-name-101", "create", ("q",), {"criteria": [crit(name="n" * 101)]}, "criteria[0].name"),
+    ("crit-text-9", "create", ("q",), {"criteria": [crit(text="x" * 9)]}, "criteria[0].criterion"),
+    (
+        "crit-text-501",
+        "create",
+        ("q",),
+        {"criteria": [crit(text="x" * 501)]},
+        "criteria[0].criterion",
+    ),
+    ("crit-dup-keys", "create", ("q",), {"criteria": [C_OK, C_OK]}, "criteria[1].key"),
+    ("crit-a-string", "create", ("q",), {"criteria": "b2b"}, "criteria"),
+    ("crit-empty-list", "create", ("q",), {"criteria": []}, "criteria"),
+    ("crit-missing-fields", "create", ("q",), {"criteria": [{"key": "a"}]}, "criteria[0]"),
+    ("crit-wrong-type", "create", ("q",), {"criteria": [42]}, "criteria[0]"),
+    # create: exclude_domains / exclude_task_ids / data_sources
+    ("domains-junk", "create", ("q",), {"exclude_domains": ["not a domain"]}, "exclude_domains"),
+    ("domains-ip", "create", ("q",), {"exclude_domains": ["127.0.0.1"]}, "exclude_domains"),
+    ("domains-scheme-only", "create", ("q",), {"exclude_domains": ["https://"]}, "exclude_domains"),
+    ("domains-a-string", "create", ("q",), {"exclude_domains": "acme.com"}, "exclude_domains"),
+    ("domains-int-item", "create", ("q",), {"exclude_domains": [123]}, "exclude_domains[0]"),
+    (
+        "domains-1001-unique",
+        "create",
+        ("q",),
+        {"exclude_domains": [f"company{i}.com" for i in range(1001)]},
+        "exclude_domains",
+    ),
+    (
+        "task-ids-101",
+        "create",
+        ("q",),
+        {"exclude_task_ids": [f"t{i}" for i in range(101)]},
+        "exclude_task_ids",
+    ),
+    ("task-ids-dotdot", "create", ("q",), {"exclude_task_ids": [".."]}, "exclude_task_ids[0]"),
+    ("task-ids-empty", "create", ("q",), {"exclude_task_ids": [""]}, "exclude_task_ids[0]"),
+    ("sources-unknown", "create", ("q",), {"data_sources": ["twitter"]}, "data_sources[0]"),
+    ("sources-empty", "create", ("q",), {"data_sources": []}, "data_sources"),
+    # get: path-escaping ids
+    ("get-empty", "get", ("",), {}, "task_id"),
+    ("get-dot", "get", (".",), {}, "task_id"),
+    ("get-dotdot", "get", ("..",), {}, "task_id"),
+    ("get-slash", "get", ("a/b",), {}, "task_id"),
+    ("get-traversal", "get", ("../../v1/user",), {}, "task_id"),
+    ("get-backslash", "get", ("..\\x",), {}, "task_id"),
+    ("get-space", "get", ("a b",), {}, "task_id"),
+    ("get-nul", "get", ("abc\x00",), {}, "task_id"),
+    ("get-crlf-injection", "get", ("abc\r\nX-Evil: 1",), {}, "task_id"),
+    ("get-none", "get", (None,), {}, "task_id"),
+    ("get-int", "get", (123,), {}, "task_id"),
+    # list_tasks
+    ("list-limit-zero", "list_tasks", (), {"limit": 0}, "limit"),
+    ("list-limit-str", "list_tasks", (), {"limit": "5"}, "limit"),
+    ("list-offset-negative", "list_tasks", (), {"offset": -1}, "offset"),
+    # wait
+    ("wait-dotdot", "wait", ("..",), {}, "task_id"),
+    ("wait-poll-zero", "wait", ("t1",), {"poll_interval": 0}, "poll_interval"),
+    ("wait-poll-negative", "wait", ("t1",), {"poll_interval": -1}, "poll_interval"),
+    ("wait-poll-nan", "wait", ("t1",), {"poll_interval": math.nan}, "poll_interval"),
+    ("wait-timeout-negative", "wait", ("t1",), {"timeout": -5}, "timeout"),
+    ("wait-timeout-inf", "wait", ("t1",), {"timeout": math.inf}, "timeout"),
+    # iter_results / results
+    ("iter-page-zero", "iter_results", ("t1",), {"page_size": 0}, "page_size"),
+    ("iter-page-float", "iter_results", ("t1",), {"page_size": 1.5}, "page_size"),
+    ("iter-slash", "iter_results", ("/",), {}, "task_id"),
+    ("results-page-negative", "results", ("t1",), {"page_size": -3}, "page_size"),
+    ("results-dot", "results", (".",), {}, "task_id"),
+    # resume
+    ("resume-negative", "resume", ("t1", -1), {}, "desired_new_results"),
+    ("resume-251", "resume", ("t1", 251), {}, "desired_new_results"),
+    ("resume-str", "resume", ("t1", "5"), {}, "desired_new_results"),
+    ("resume-dotdot", "resume", ("..", 5), {}, "task_id"),
+    # stream_results
+    ("stream-page-zero", "stream_results", ("t1",), {"page_size": 0}, "page_size"),
+    ("stream-poll-negative", "stream_results", ("t1",), {"poll_interval": -1}, "poll_interval"),
+    ("stream-traversal", "stream_results", ("../x",), {}, "task_id"),
+    # run
+    ("run-query-empty", "run", ("",), {}, "query"),
+    ("run-num-zero", "run", ("q",), {"desired_num_results": 0}, "desired_num_results"),
+    ("run-page-zero", "run", ("q",), {"page_size": 0}, "page_size"),
+    ("run-timeout-negative", "run", ("q",), {"timeout": -1}, "timeout"),
+    # add_table_rows
+    ("rows-table-dotdot", "add_table_rows", ("..", ["stripe.com"]), {}, "table_id"),
+    ("rows-inputs-str", "add_table_rows", ("tb1", "stripe.com"), {}, "inputs"),
+    ("rows-inputs-empty-item", "add_table_rows", ("tb1", [""]), {}, "inputs"),
+    ("rows-inputs-int", "add_table_rows", ("tb1", [1]), {}, "inputs"),
+    ("rows-batch-zero", "add_table_rows", ("tb1", ["a.com"]), {"batch_size": 0}, "batch_size"),
+]
+
+# (id, constructor kwargs, argument named in the error)
+CTOR_CASES: list[tuple[str, dict[str, Any], str]] = [
+    ("token-empty", {"token": ""}, "token"),
+    ("token-blank", {"token": "   "}, "token"),
+    ("token-space", {"token": "abc def"}, "token"),
+    ("token-newline", {"token": "abc\ndef"}, "token"),
+    ("token-non-ascii", {"token": "tökén"}, "token"),
+    ("base-url-ftp", {"base_url": "ftp://api.extruct.ai"}, "base_url"),
+    ("base-url-no-scheme", {"base_url": "api.extruct.ai"}, "base_url"),
+    ("base-url-plain-http", {"base_url": "http://api.extruct.ai"}, "base_url"),
+    ("base-url-query", {"base_url": "https://api.extruct.ai/?x=1"}, "base_url"),
+    ("timeout-zero", {"timeout": 0}, "timeout"),
+    ("timeout-negative", {"timeout": -1}, "timeout"),
+    ("timeout-inf", {"timeout": math.inf}, "timeout"),
+    ("timeout-none-phase", {"timeout": httpx.Timeout(None)}, "timeout"),
+    ("max-retries-negative", {"max_retries": -1}, "max_retries"),
+    ("max-retries-str", {"max_retries": "2"}, "max_retries"),
+    ("poll-interval-zero", {"poll_interval": 0}, "poll_interval"),
+    ("wait-timeout-negative", {"wait_timeout": -1}, "wait_timeout"),
+]
+
+
+class Counter:
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.calls += 1
+        return httpx.Response(500, json={"detail": "must not be reached"})
+
+
+def check(exc: InvalidArgumentError, argument: str) -> None:
+    assert isinstance(exc, ValueError)
+    assert exc.argument == argument, (exc.argument, str(exc))
+    assert str(exc).startswith(argument + ":")
+    assert "\n" not in str(exc).strip()
+    assert TOKEN not in str(exc)
+
+
+@pytest.mark.parametrize(
+    ("method", "args", "kwargs", "argument"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
+def test_sync_method_refuses_bad_input_without_a_request(
+    method: str, args: tuple[Any, ...], kwargs: dict[str, Any], argument: str
+) -> None:
+    counter = Counter()
+    http = httpx.Client(transport=httpx.MockTransport(counter))
+    ds = DeepSearch(TOKEN, base_url=BASE, http_client=http)
+    with ds, pytest.raises(InvalidArgumentError) as info:
+        out = getattr(ds, method)(*args, **kwargs)
+        if inspect.isgenerator(out) or hasattr(out, "__next__"):
+            list(out)
+    check(info.value, argument)
+    assert counter.calls == 0
+
+
+@pytest.mark.parametrize(
+    ("method", "args", "kwargs", "argument"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
+async def test_async_method_refuses_bad_input_without_a_request(
+    method: str, args: tuple[Any, ...], kwargs: dict[str, Any], argument: str
+) -> None:
+    counter = Counter()
+    http = httpx.AsyncClient(transport=httpx.MockTransport(counter))
+    async with AsyncDeepSearch(TOKEN, base_url=BASE, http_client=http) as ds:
+        with pytest.raises(InvalidArgumentError) as info:
+            out = getattr(ds, method)(*args, **kwargs)
+            if inspect.isawaitable(out):
+                await out
+            else:
+                async for _ in out:
+                    pass
+    await http.aclose()
+    check(info.value, argument)
+    assert counter.calls == 0
+
+
+ITERATORS = [c for c in CASES if c[1] in ("iter_results", "stream_results")]
+
+
+@pytest.mark.parametrize(
+    ("method", "args", "kwargs", "argument"),
+    [c[1:] for c in ITERATORS],
+    ids=[c[0] for c in ITERATORS],
+)
+def test_iterators_check_arguments_when_called_not_when_first_read(
+    method: str, args: tuple[Any, ...], kwargs: dict[str, Any], argument: str
+) -> None:
+    with (
+        DeepSearch(
+            TOKEN, base_url=BASE, http_client=httpx.Client(transport=httpx.MockTransport(Counter()))
+        ) as ds,
+        pytest.raises(InvalidArgumentError),
+    ):
+        getattr(ds, method)(*args, **kwargs)  # not consumed
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "argument"), [c[1:] for c in CTOR_CASES], ids=[c[0] for c in CTOR_CASES]
+)
+@pytest.mark.parametrize("cls", [DeepSearch, AsyncDeepSearch])
+def test_constructor_refuses_bad_settings(
+    cls: Callable[..., Any], kwargs: dict[str, Any], argument: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("EXTRUCT_API_TOKEN", raising=False)
+    monkeypatch.delenv("EXTRUCT_BASE_URL", raising=False)
+    kwargs = {"token": TOKEN, "base_url": BASE, **kwargs}
+    token = kwargs.pop("token")
+    with pytest.raises(InvalidArgumentError) as info:
+        cls(token, **kwargs)
+    assert info.value.argument == argument
+    assert str(info.value).startswith(argument + ":")
+    if argument == "token":
+        # Never echo a token, even a malformed one.
+        assert not token.strip() or token.strip() not in str(info.value)
+
+
+def test_missing_token_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("EXTRUCT_API_TOKEN", raising=False)
+    with pytest.raises(InvalidArgumentError, match="EXTRUCT_API_TOKEN") as info:
+        DeepSearch(base_url=BASE)
+    assert info.value.argument == "token"
+
+
+def test_huge_query_is_allowed_by_the_spec() -> None:
+    """The spec sets no maximum: a 1 MB query is sent (once), not refused."""
+    counter = Counter()
+    with (
+        DeepSearch(
+            TOKEN,
+            base_url=BASE,
+            http_client=httpx.Client(transport=httpx.MockTransport(counter)),
+            max_retries=0,
+        ) as ds,
+        pytest.raises(Exception) as info,
+    ):
+        ds.create("x" * 1_000_000)
+    assert not isinstance(info.value, InvalidArgumentError)
+    assert counter.calls == 1
