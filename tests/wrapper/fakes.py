@@ -5,6 +5,7 @@ changes between page reads."""
 from __future__ import annotations
 
 import json
+import random
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -210,3 +211,31 @@ def ids(results: Iterable[Any]) -> list[str]:
 
 def body_of(request: httpx.Request) -> Any:
     return json.loads(request.content)
+
+
+def random_script(seed: int, page_size: int) -> ScriptedTask:
+    rng = random.Random(seed)
+    server = ScriptedTask()
+    server.add(relevance=60, count=rng.randint(0, 12))
+    state = {"n": 0, "done_at": rng.randint(5, 40)}
+
+    def mutate(s: ScriptedTask) -> None:
+        state["n"] += 1
+        if s.status == "done":
+            return
+        for _ in range(rng.choice([0, 0, 1, 2, 5])):
+            s.add(relevance=rng.randint(0, 100))  # often above rows already read
+        if state["n"] >= state["done_at"]:
+            s.status = "done"
+
+    server.on_read = mutate
+    return server
+
+
+def check_stream(server: ScriptedTask, got: list[Any]) -> None:
+    final = [r["id"] for r in server.rows]
+    assert len(ids(got)) == len(set(ids(got))), "a result was yielded twice"
+    assert set(ids(got)) == set(final), "a result was lost"
+    sweeps_started = [status for status, offset, _ in server.reads if offset == 0]
+    assert sweeps_started[-1] == "done"
+    assert sweeps_started.count("done") == 1, "kept sweeping after a sweep of a done task"

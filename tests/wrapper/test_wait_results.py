@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 from typing import Any
 
 import httpx
@@ -20,9 +19,11 @@ from .fakes import (
     FakeTime,
     Recorder,
     ScriptedTask,
+    check_stream,
     client,
     ids,
     page_json,
+    random_script,
     respond,
     result_json,
     task_json,
@@ -211,41 +212,13 @@ def test_results_parses_rows_and_is_lazy() -> None:
 # stream_results(): results shift between page reads.
 
 
-def _random_script(seed: int, page_size: int) -> ScriptedTask:
-    rng = random.Random(seed)
-    server = ScriptedTask()
-    server.add(relevance=60, count=rng.randint(0, 12))
-    state = {"n": 0, "done_at": rng.randint(5, 40)}
-
-    def mutate(s: ScriptedTask) -> None:
-        state["n"] += 1
-        if s.status == "done":
-            return
-        for _ in range(rng.choice([0, 0, 1, 2, 5])):
-            s.add(relevance=rng.randint(0, 100))  # often above rows already read
-        if state["n"] >= state["done_at"]:
-            s.status = "done"
-
-    server.on_read = mutate
-    return server
-
-
-def _check_stream(server: ScriptedTask, got: list[Any]) -> None:
-    final = [r["id"] for r in server.rows]
-    assert len(ids(got)) == len(set(ids(got))), "a result was yielded twice"
-    assert set(ids(got)) == set(final), "a result was lost"
-    sweeps_started = [status for status, offset, _ in server.reads if offset == 0]
-    assert sweeps_started[-1] == "done"
-    assert sweeps_started.count("done") == 1, "kept sweeping after a sweep of a done task"
-
-
 @pytest.mark.parametrize("page_size", [3, 7, 50])
 @pytest.mark.parametrize("seed", range(12))
 def test_stream_results_yields_each_final_result_once(seed: int, page_size: int) -> None:
-    server = _random_script(seed, page_size)
+    server = random_script(seed, page_size)
     with client(server) as ds:
         got = list(ds.stream_results("t1", page_size=page_size, poll_interval=0.5, timeout=None))
-    _check_stream(server, got)
+    check_stream(server, got)
 
 
 def test_stream_done_mid_sweep_triggers_another_sweep() -> None:
@@ -264,7 +237,7 @@ def test_stream_done_mid_sweep_triggers_another_sweep() -> None:
     with client(server) as ds:
         got = list(ds.stream_results("t1", page_size=4, poll_interval=0.5))
     assert late and late[0] in ids(got)
-    _check_stream(server, got)
+    check_stream(server, got)
     assert [o for _, o, _ in server.reads] == [0, 4, 0, 4]
 
 
