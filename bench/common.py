@@ -118,6 +118,16 @@ def loadavg() -> str:
 # Sandboxes.
 
 
+SANDBOX_PIDS: dict[str, int] = {}
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by process ``pid`` (Linux)."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
 def sandbox_process(speed: float, seed: int = 0) -> Iterator[str]:
     """A sandbox in its own process (its CPU is not the client's); yields the base URL."""
@@ -150,6 +160,7 @@ def sandbox_process(speed: float, seed: int = 0) -> Iterator[str]:
                 base_url = match.group(1)
         if base_url is None:
             raise RuntimeError("the sandbox subprocess did not start")
+        SANDBOX_PIDS[base_url] = proc.pid
         yield base_url
     finally:
         proc.terminate()
