@@ -5,6 +5,7 @@ These requests violate the spec on purpose, so they bypass the Prism proxy.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -128,11 +129,14 @@ def test_valid_edges_are_accepted(direct: httpx.Client) -> None:
         ({"desired_new_results": "3"}, ["body", "desired_new_results"], "int_type"),
         ({"extra": 1}, ["body", "extra"], "extra_forbidden"),
         ([1], ["body"], "model_attributes_type"),
+        (None, ["body"], "model_attributes_type"),
     ],
 )
 def test_resume_422(direct: httpx.Client, body: Any, loc: list[Any], type_: str) -> None:
     task = create(direct, query="broad resume validation", desired_num_results=1)
-    assert_422(direct.post(f"/v1/discovery_tasks/{task['id']}/resume", json=body), loc, type_)
+    path = f"/v1/discovery_tasks/{task['id']}/resume"
+    assert_422(direct.post(path, content=json.dumps(body).encode()), loc, type_)
+    assert direct.post(path).status_code == 200  # no body at all: the defaults
 
 
 @pytest.mark.parametrize("path", ["/v1/discovery_tasks", "/v1/discovery_tasks/x/results"])

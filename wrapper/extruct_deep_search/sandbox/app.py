@@ -103,7 +103,7 @@ def create_app(state: SandboxState, faults: FaultPlan) -> ASGIApp:
 
     async def resume(request: Request) -> Response:
         org, _ = org_of(request)
-        n = parse_resume(decode_json(await request.body(), required=False))
+        n = parse_resume(await request.body())
         return JSONResponse(state.resume_task(org, request.path_params["task_id"], n))
 
     async def table_rows(request: Request) -> Response:

@@ -248,10 +248,14 @@ def _table(errors: _Errors, value: object) -> str | None:
     return None
 
 
-def parse_resume(data: object) -> int:
-    """Validate a ResumeDiscoveryTaskInput body (may be absent); return desired_new_results."""
-    if data is None:
+def parse_resume(raw: bytes) -> int:
+    """Validate a ResumeDiscoveryTaskInput body; return desired_new_results.
+
+    An empty body means the defaults; a JSON ``null`` body is not an object (422).
+    """
+    if not raw.strip():
         return 25
+    data = decode_json(raw, required=True)
     errors = _Errors()
     body = errors.obj(data, ("body",))
     if body is not None:
