@@ -218,3 +218,63 @@ def test_the_capture_would_see_a_leak(everything: io.StringIO) -> None:
     logging.getLogger("httpcore").debug("header %s", ECHO_TOKEN)
     with pytest.raises(AssertionError):
         assert_clean(everything.getvalue(), ECHO_TOKEN)
+
+
+def test_cli_debug_output_leaks_no_token(tmp_path: pytest.TempPathFactory) -> None:
+    """The CLI with --debug, success and error paths, prints the token nowhere."""
+    import os
+    import subprocess
+    import sys
+    from concurrent.futures import ThreadPoolExecutor
+
+    with Sandbox(seed=12, speed=20) as sb:
+        token_file = tmp_path / "token"  # type: ignore[operator]
+        token_file.write_text(sb.token + "\n")
+
+        def cli(token: str, *argv: str) -> subprocess.CompletedProcess[str]:
+            env = {**os.environ, "EXTRUCT_API_TOKEN": token}
+            env.pop("EXTRUCT_BASE_URL", None)
+            return subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "extruct_deep_search",
+                    "--debug",
+                    "--base-url",
+                    sb.base_url,
+                    *argv,
+                ],
+                capture_output=True,
+                text=True,
+                env=env,
+                timeout=120,
+                check=False,
+            )
+
+        runs = [
+            (
+                sb.token,
+                (
+                    "search",
+                    "B2B payroll software for restaurants",
+                    "-n",
+                    "5",
+                    "--poll-interval",
+                    "0.1",
+                    "-f",
+                    "json",
+                ),
+            ),
+            (sb.token, ("list", "--limit", "3")),
+            (sb.token, ("status", "no-such-task")),
+            (sb.token, ("resume", "no-such-task", "--more", "5")),
+            (WRONG_TOKEN, ("status", "no-such-task")),
+            ("", ("--token-file", str(token_file), "list")),
+        ]
+        with ThreadPoolExecutor(max_workers=3) as pool:
+            procs = list(pool.map(lambda r: cli(r[0], *r[1]), runs))
+    outputs = [p.stdout + p.stderr for p in procs]
+    assert procs[0].returncode == 0, outputs[0][-2000:]
+    assert procs[2].returncode != 0 and procs[4].returncode != 0
+    assert any("DEBUG" in o or "debug" in o.lower() for o in outputs), "--debug printed nothing"
+    assert_clean("\n".join(outputs), sb.token, WRONG_TOKEN)
