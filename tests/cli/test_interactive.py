@@ -1,0 +1,109 @@
+"""Ctrl-C, timeouts and the live progress display under a pseudo-terminal (slow sandbox)."""
+
+from __future__ import annotations
+
+import re
+import signal
+import subprocess
+import time
+
+import pexpect
+import pytest
+from extruct_deep_search import DeepSearch
+from extruct_deep_search.sandbox import Sandbox
+
+from .conftest import CLI, Runner
+
+pytestmark = pytest.mark.integration
+
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def long_task(sandbox: Sandbox) -> str:
+    """A task that runs for a minute or more at the slow sandbox's speed."""
+    with DeepSearch(sandbox.token, base_url=sandbox.base_url) as ds:
+        return ds.create("broad industrial IoT platforms", desired_num_results=250).id
+
+
+def test_ctrl_c_stops_watching_and_prints_resume_command(
+    slow_cli: Runner, slow_sandbox: Sandbox
+) -> None:
+    task_id = long_task(slow_sandbox)
+    proc = subprocess.Popen(
+        [*CLI, "wait", task_id, "--poll-interval", "0.2"],
+        env=slow_cli.env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stderr is not None
+        first = proc.stderr.readline()  # the first plain progress line: watching has begun
+        assert "evaluated=" in first, first
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=15)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130
+    assert f"extruct-deep-search wait {task_id}" in err
+    assert "Traceback" not in err and slow_sandbox.token not in out + err
+    # The task is still running on the server.
+    with DeepSearch(slow_sandbox.token, base_url=slow_sandbox.base_url) as ds:
+        assert ds.get(task_id).status == "in_progress"
+
+
+def test_wait_timeout_exits_1(slow_cli: Runner, slow_sandbox: Sandbox) -> None:
+    task_id = long_task(slow_sandbox)
+    proc = slow_cli("wait", task_id, "--poll-interval", "0.2", "--timeout", "0.5")
+    assert proc.returncode == 1
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "Traceback" not in proc.stderr
+    assert f"extruct-deep-search wait {task_id}" in errors[0]
+
+
+def test_live_progress_under_a_pty(slow_cli: Runner) -> None:
+    child = pexpect.spawn(
+        CLI[0],
+        [*CLI[1:], "search", "Agritech drones pool:600", "--num", "20", "--poll-interval", "0.2"],
+        env=slow_cli.env(TERM="xterm-256color"),
+        encoding="utf-8",
+        timeout=60,
+        dimensions=(40, 140),
+    )
+    seen: list[int] = []
+    started = time.monotonic()
+    try:
+        while True:
+            index = child.expect([r"evaluated\s*(?:\x1b\[[0-9;]*m)*\s*(\d+)", pexpect.EOF])
+            if index == 1:
+                break
+            seen.append(int(child.match.group(1)))
+        transcript = ANSI.sub("", child.before or "")
+    finally:
+        child.close()
+    assert child.exitstatus == 0, transcript
+    assert time.monotonic() - started < 60
+    assert len(set(seen)) >= 2, seen  # the counters update
+    assert seen == sorted(seen)
+    assert "Relevance" in transcript  # then the results table
+
+
+def test_live_progress_shows_all_counters(slow_cli: Runner) -> None:
+    child = pexpect.spawn(
+        CLI[0],
+        [*CLI[1:], "search", "Agritech drones pool:600", "--num", "3", "--poll-interval", "0.2"],
+        env=slow_cli.env(TERM="xterm-256color"),
+        encoding="utf-8",
+        timeout=60,
+        dimensions=(40, 140),
+    )
+    try:
+        out = child.read()
+    finally:
+        child.close()
+    plain = ANSI.sub("", out)
+    for label in ("discovered", "enriched", "evaluated", "high-fit", "status", "elapsed"):
+        assert label in plain, label
+    assert "3/3" in plain and "done" in plain
