@@ -100,9 +100,9 @@ def run_child(base_url: str, n: int, trace: bool) -> dict[str, Any]:
 
 def measure(quick: bool) -> Section:
     sizes = (10, 25) if quick else (100, 500, 1000)
-    # A traced 1000-task run would take minutes (tracemalloc slows a CPU-bound client
-    # about 3x); at 1000 the peak is ru_maxrss only.
-    traced_sizes = sizes if quick else (100, 500)
+    # Traced 500- and 1000-task runs would take minutes (tracemalloc slows a CPU-bound client
+    # about 3x); above 100 the peak is ru_maxrss only.
+    traced_sizes = sizes if quick else (100,)
     durations = own_durations()
     own = max(durations)
     rows = []
@@ -170,7 +170,7 @@ def measure(quick: bool) -> Section:
             f"shortest {min(durations):.2f} s). Connections are counted as distinct client "
             "ports seen in responses. Peak memory: ru_maxrss of the client process (run "
             "without tracing), and the tracemalloc peak from a second run with tracing on "
-            "(tracing slows the client; not run at 1000 in the full run, it would take minutes). One run per N (after a warm-up run) - these are "
+            "(tracing slows the client about 3x; in the full run only at 100 tasks). One run per N (after a warm-up run) - these are "
             "single measurements, not medians: each takes seconds to minutes."
         ),
         tables=[
