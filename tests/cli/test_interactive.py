@@ -51,7 +51,7 @@ def test_ctrl_c_stops_watching_and_prints_resume_command(
     assert "Traceback" not in err and slow_sandbox.token not in out + err
     # The task is still running on the server.
     with DeepSearch(slow_sandbox.token, base_url=slow_sandbox.base_url) as ds:
-        assert ds.get(task_id).status == "in_progress"
+        assert not ds.get(task_id).is_terminal
 
 
 def test_wait_timeout_exits_1(slow_cli: Runner, slow_sandbox: Sandbox) -> None:

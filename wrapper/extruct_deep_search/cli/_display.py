@@ -142,7 +142,7 @@ def results_table(results: Sequence[Result], criteria_keys: Sequence[str], title
     table.add_column("Website", no_wrap=True, overflow="ellipsis", max_width=40, style="cyan")
     table.add_column("Relevance", justify="right")
     for key in criteria_keys:
-        table.add_column(key, justify="center")
+        table.add_column(key, justify="center", min_width=min(len(key), 16))
     table.add_column("HQ", no_wrap=True, overflow="ellipsis", max_width=28)
     table.add_column("Size", justify="right")
     for index, result in enumerate(results, 1):
