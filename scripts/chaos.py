@@ -223,6 +223,7 @@ def sync_lifecycle(life: Lifecycle, http: httpx.Client) -> None:
 
     if step("wait", lambda: ds.wait(tid)) is None:
         return
+    step("list_tasks", lambda: ds.list_tasks(limit=5))
     page_size = life.rng.randint(1, 12)
     got = step("iter_results", lambda: [r.id for r in ds.iter_results(tid, page_size=page_size)])
     if got is not None:

@@ -7,8 +7,8 @@ single AsyncDeepSearch whose httpx.AsyncClient has
 completed, requests sent, requests per second, peak open connections to the
 sandbox (sampled from /proc/net/tcp, cross-checked with the httpx pool size),
 peak client memory (ru_maxrss) and wall time. Exits non-zero unless every task
-completed, the sandbox holds exactly one task per create, and the connection
-count never exceeded the limit.
+completed, the sandbox holds exactly one task per create, and the httpx pool
+never held more connections than the limit.
 
 Usage::
 
@@ -197,12 +197,13 @@ def main(argv: list[str] | None = None) -> int:
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
-    peak = report["peak_connections_tcp"]
+    # The pool size is the limit httpx enforces. The TCP count is what the OS
+    # sees: it can briefly exceed the limit while an evicted connection is
+    # still being closed, so it is reported, not judged.
     report["passed"] = (
         report["completed"] == a.tasks
         and report["error_count"] == 0
         and report["tasks_created_at_sandbox"] == a.tasks
-        and (peak is None or peak <= a.max_connections)
         and report["peak_connections_pool"] <= a.max_connections
     )
     report["command"] = " ".join(["python", "scripts/load.py", *(argv or sys.argv[1:])])
