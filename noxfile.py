@@ -10,7 +10,7 @@ from __future__ import annotations
 import nox
 
 nox.options.default_venv_backend = "none"
-nox.options.sessions = ["lint", "typecheck", "drift", "tests", "contract"]
+nox.options.sessions = ["lint", "typecheck", "drift", "tests", "contract", "chaos"]
 nox.options.error_on_missing_interpreters = True
 
 
@@ -51,3 +51,26 @@ def tests(session: nox.Session) -> None:
 def contract(session: nox.Session) -> None:
     """Third-party contract checks: schemathesis and the Prism proxy."""
     session.run("python", "scripts/contract.py", *session.posargs)
+
+
+@nox.session
+def chaos(session: nox.Session) -> None:
+    """Task lifecycles under injected faults: nothing lost, duplicated or created twice."""
+    args = session.posargs or [
+        "--tasks",
+        "150",
+        "--duration",
+        "120",
+        "--rate",
+        "0.15",
+        "--seed",
+        "1",
+    ]
+    session.run("python", "scripts/chaos.py", *args)
+
+
+@nox.session
+def load(session: nox.Session) -> None:
+    """One AsyncDeepSearch waiting on 500 concurrent tasks with a bounded pool."""
+    args = session.posargs or ["--tasks", "500", "--max-connections", "20"]
+    session.run("python", "scripts/load.py", *args)

@@ -43,6 +43,7 @@ SUBSTITUTIONS: list[tuple[str, str]] = [
     (r"\bimport asyncio\b", "import time"),
     (r"\basyncio\.sleep\b", "time.sleep"),
     (r"\baclose\b", "close"),
+    (r"\baiter_bytes\b", "iter_bytes"),
     (r"\b__aenter__\b", "__enter__"),
     (r"\b__aexit__\b", "__exit__"),
     (r"for (\w+) in ([\w.]+):\n\s+yield \1\n", r"yield from \2\n"),

@@ -280,12 +280,6 @@ def test_undocumented_status_raises_a_typed_api_error(
 DEEP = b"[" * 100_000 + b"]" * 100_000
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a deeply nested JSON body makes json.loads raise RecursionError, which "
-    "_flows.call (and _errors.decode_body) do not catch (they catch ValueError): it escapes "
-    "as a bare RecursionError instead of UnexpectedResponseError",
-)
 @pytest.mark.parametrize("status", [200, 500])
 def test_deeply_nested_json_raises_a_typed_error(serve, status: int) -> None:
     server = serve(reply(status, DEEP))
@@ -337,12 +331,6 @@ def test_huge_error_detail_gives_a_bounded_message(serve) -> None:
     assert len(str(info.value)) < 1000
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: _errors._describe bounds a string detail to 300 chars but not the "
-    "msg of list entries (422 shape) nor dict details: a hostile server makes str(error) "
-    "megabytes long",
-)
 def test_huge_validation_error_list_gives_a_bounded_message(serve) -> None:
     body = json.dumps({"detail": [{"loc": ["body", "q"], "msg": "z" * 1_000_000}] * 3}).encode()
     server = serve(reply(422, body))
@@ -419,12 +407,6 @@ def test_drip_slower_than_the_timeout_times_out(serve) -> None:
         within(6, lambda: ds.get("t1"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the request timeout is httpx's per-read timeout, not a deadline: a server "
-    "dripping one byte every 0.2 s keeps a timeout=0.5 request alive indefinitely "
-    "(here 12 s, bounded only by the drip), so a request has no overall deadline",
-)
 def test_drip_faster_than_the_timeout_still_hits_a_deadline(serve) -> None:
     server = serve(dripper(stop_after=12))
     with client(server.url, timeout=0.5) as ds, pytest.raises(ExtructError):

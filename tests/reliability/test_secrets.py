@@ -178,15 +178,6 @@ def test_errors_redact_a_token_the_server_echoes(
 def test_error_body_attribute_redacts_an_echoed_token(
     status: int, template: str, op: str, cls: type[Exception], request: pytest.FixtureRequest
 ) -> None:
-    if status == 200:
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason="BUG: _flows.call builds UnexpectedResponseError for an unreadable 2xx "
-                "with body=outcome.content decoded as is, without the token scrub that "
-                "error_for_status applies: an echoed token survives in error.body",
-            )
-        )
     ds = DeepSearch(
         ECHO_TOKEN,
         base_url="https://api.test.example",

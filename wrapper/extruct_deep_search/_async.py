@@ -106,11 +106,19 @@ class AsyncDeepSearch(BaseClient):
     async def _send(self, spec: RequestSpec) -> Outcome:
         request = self._build(self._http, spec)
         started = self._clock()
+        deadline = self._deadline(started)
+        body = bytearray()
         try:
-            response = await self._http.send(request, follow_redirects=False)
+            response = await self._http.send(request, stream=True, follow_redirects=False)
+            try:
+                async for chunk in response.aiter_bytes():
+                    body += chunk
+                    self._check_body(request, len(body), deadline)
+            finally:
+                await response.aclose()
         except httpx.TransportError as exc:
             return self._failed(request, exc)
-        return self._received(request, response, started)
+        return self._received(request, response, bytes(body), started)
 
     async def _perform(self, effect: object) -> Any:
         if isinstance(effect, Send):

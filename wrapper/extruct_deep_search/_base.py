@@ -24,6 +24,8 @@ from ._version import __version__
 logger = logging.getLogger("extruct_deep_search")
 
 USER_AGENT = f"extruct-deep-search-python/{__version__}"
+# A 250-result page is about 1 MiB; anything near this is not a Deep Search answer.
+MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 
 
 def failure_kind(exc: httpx.TransportError) -> TransportFailure:
@@ -96,21 +98,42 @@ class BaseClient:
             timeout=self.timeout,
         )
 
+    def _deadline(self, started: float) -> float:
+        """When one attempt must be over, body included.
+
+        httpx's read timeout bounds each read, not the whole exchange: a server
+        dripping a byte at a time would never time out. The attempt's deadline
+        is the sum of the connect, write and read timeouts.
+        """
+        t = self.timeout
+        return started + (t.connect or 0.0) + (t.write or 0.0) + (t.read or 0.0)
+
+    def _check_body(self, request: httpx.Request, size: int, deadline: float) -> None:
+        """Raise a transport error when the body grows too big or too slow."""
+        if size > MAX_RESPONSE_BYTES:
+            raise httpx.ReadError(
+                f"response body exceeds {MAX_RESPONSE_BYTES} bytes", request=request
+            )
+        if self._clock() > deadline:
+            raise httpx.ReadTimeout(
+                "response not complete within the request deadline", request=request
+            )
+
     def _received(
-        self, request: httpx.Request, response: httpx.Response, started: float
+        self, request: httpx.Request, response: httpx.Response, body: bytes, started: float
     ) -> Outcome:
         logger.debug(
             "%s %s -> %d (%d bytes, %.1f ms)",
             request.method,
             request.url,
             response.status_code,
-            len(response.content),
+            len(body),
             (self._clock() - started) * 1000,
         )
         return Outcome(
             status=response.status_code,
             headers={k.lower(): v for k, v in response.headers.items()},
-            content=response.content,
+            content=body,
             received_at=time.time(),
         )
 

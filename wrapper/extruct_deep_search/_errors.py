@@ -207,11 +207,21 @@ STATUS_ERRORS: Mapping[int, type[APIError]] = {
 }
 
 
+MAX_MESSAGE = 500  # characters of server detail quoted in an error message
+
+
+def scrub(content: bytes, secret: str | None) -> bytes:
+    """``content`` with ``secret`` (the token, if the server echoed it) redacted."""
+    if secret and secret.encode() in content:
+        return content.replace(secret.encode(), b"[REDACTED]")
+    return content
+
+
 def decode_body(content: bytes) -> Any:
     """The JSON body, or its text when it is not JSON (never raises)."""
     try:
         return json.loads(content)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: absurdly nested JSON
         return content.decode("utf-8", errors="replace")
 
 
@@ -246,9 +256,7 @@ def error_for_status(
     ``exhausted_on_400``: the response answers resume, whose only 400 is exhaustion.
     ``secret``: the token, scrubbed from the body in case the server echoed it.
     """
-    if secret and secret.encode() in content:
-        content = content.replace(secret.encode(), b"[REDACTED]")
-    body = decode_body(content)
+    body = decode_body(scrub(content, secret))
     cls: type[APIError]
     if status == 400 and exhausted_on_400:
         cls = TaskExhaustedError
@@ -260,6 +268,8 @@ def error_for_status(
         cls = UnexpectedResponseError
     message = f"HTTP {status}"
     if described := _describe(body):
+        if len(described) > MAX_MESSAGE:
+            described = described[:MAX_MESSAGE] + "..."
         message += f": {described}"
     if cls is RateLimitError:
         return RateLimitError(

@@ -35,6 +35,7 @@ from ._errors import (
     UnexpectedResponseError,
     WaitTimeoutError,
     error_for_status,
+    scrub,
 )
 from ._types import Result, SearchRun, Task
 
@@ -85,11 +86,11 @@ def call(
         if outcome.status is not None and 200 <= outcome.status < 300:
             try:
                 return parse(json.loads(outcome.content))
-            except (ValueError, _gen.ParseError) as exc:
+            except (ValueError, RecursionError, _gen.ParseError) as exc:
                 error = UnexpectedResponseError(
                     f"HTTP {outcome.status} with an unreadable body: {exc}"[:500],
                     status_code=outcome.status,
-                    body=outcome.content[:2000].decode("utf-8", errors="replace"),
+                    body=scrub(outcome.content[:2000], secret).decode("utf-8", errors="replace"),
                     request_id=outcome.headers.get("x-request-id"),
                 )
                 # Re-sending is as safe as after a 5xx: only for idempotent requests.

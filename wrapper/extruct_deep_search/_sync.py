@@ -107,11 +107,19 @@ class DeepSearch(BaseClient):
     def _send(self, spec: RequestSpec) -> Outcome:
         request = self._build(self._http, spec)
         started = self._clock()
+        deadline = self._deadline(started)
+        body = bytearray()
         try:
-            response = self._http.send(request, follow_redirects=False)
+            response = self._http.send(request, stream=True, follow_redirects=False)
+            try:
+                for chunk in response.iter_bytes():
+                    body += chunk
+                    self._check_body(request, len(body), deadline)
+            finally:
+                response.close()
         except httpx.TransportError as exc:
             return self._failed(request, exc)
-        return self._received(request, response, started)
+        return self._received(request, response, bytes(body), started)
 
     def _perform(self, effect: object) -> Any:
         if isinstance(effect, Send):
