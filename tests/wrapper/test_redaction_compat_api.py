@@ -81,11 +81,6 @@ def test_error_body_attribute_scrubbed(answer: httpx.Response) -> None:
     assert TOKEN not in json.dumps(getattr(info.value, "body", None), default=str)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: _flows.call builds UnexpectedResponseError for an unreadable 2xx body "
-    "with body=outcome.content unscrubbed, so an echoed token stays in exc.body",
-)
 def test_unreadable_2xx_body_attribute_scrubbed() -> None:
     rec = Recorder(httpx.Response(200, content=f"<html>{TOKEN}</html>".encode()))
     with client(rec, max_retries=0) as ds, pytest.raises(ExtructError) as info:
