@@ -242,7 +242,7 @@ def measure(quick: bool) -> Section:
                     "requests (create + polls + pages)",
                     "requests/s",
                     "connections / bound",
-                    "client CPU (s)",
+                    "client CPU during the run (s)",
                     "client CPU per request (ms)",
                     "sandbox CPU (s)",
                 ],
