@@ -174,8 +174,8 @@ def measure(quick: bool) -> Section:
     )
     section.notes.append(
         "Poll gaps exceed the interval by the request time (the wrapper sleeps a full "
-        "interval after each response), so a 250-result task at a 1 s interval needs "
-        "fewer polls than duration/interval."
+        "interval after each response), so a 250-result task at a 1 s interval can "
+        "need fewer polls than duration/interval."
     )
     section.notes.append(
         "With the same page size the naive loop sends as many page requests as run(); it "
