@@ -250,11 +250,6 @@ def test_transport_errors(exc: Exception, cls: type[APIConnectionError]) -> None
     assert rec.calls == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: httpx.ConnectTimeout/PoolTimeout are classified CONNECT in _base.failure_kind "
-    "and surface as plain APIConnectionError, not APITimeoutError",
-)
 @pytest.mark.parametrize(
     "exc", [httpx.ConnectTimeout("connect timed out"), httpx.PoolTimeout("pool")]
 )

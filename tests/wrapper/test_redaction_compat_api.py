@@ -45,12 +45,6 @@ ECHOES = [
     pytest.param(
         respond(200, task_json(created_at=TOKEN)),
         id="200-bad-field",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="BUG: _flows.call puts the parse exception text (here datetime's "
-            "'Invalid isoformat string: <value>') into UnexpectedResponseError's message "
-            "without scrubbing the token, so a 2xx field echoing the token leaks into str(exc)",
-        ),
     ),
     pytest.param(httpx.ConnectError(f"could not connect with {TOKEN}"), id="connect-error"),
     pytest.param(httpx.ReadTimeout(f"timeout {TOKEN}"), id="read-timeout"),
@@ -280,12 +274,6 @@ def test_all_names_importable_and_complete() -> None:
     assert public <= set(names)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: extruct_deep_search.__all__ is sorted case-sensitively with __version__ and "
-    "is_finished appended at the end; sorted(key=str.casefold) puts __version__ first and "
-    "is_finished between InvalidArgumentError and NotFoundError",
-)
 def test_all_sorted_casefold() -> None:
     names = extruct_deep_search.__all__
     assert names == sorted(names, key=str.casefold)

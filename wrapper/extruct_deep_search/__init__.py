@@ -17,7 +17,8 @@ from ._sync import *
 from ._types import *
 from ._version import __version__
 
-__all__ = [
+__all__ = [  # sorted by str.casefold, as httpx does
+    "__version__",
     "APIConnectionError",
     "APIError",
     "APITimeoutError",
@@ -31,6 +32,7 @@ __all__ = [
     "DeepSearch",
     "ExtructError",
     "InvalidArgumentError",
+    "is_finished",
     "NotFoundError",
     "PaymentRequiredError",
     "PermissionDeniedError",
@@ -46,8 +48,6 @@ __all__ = [
     "UnexpectedResponseError",
     "UnprocessableEntityError",
     "WaitTimeoutError",
-    "__version__",
-    "is_finished",
 ]
 
 for _name in __all__:

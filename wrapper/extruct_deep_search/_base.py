@@ -18,7 +18,7 @@ from ._core.effects import Outcome, RequestSpec, TransportFailure
 from ._core.polling import PollPlan
 from ._core.retry import RetryPolicy
 from ._core.validation import positive_seconds
-from ._errors import InvalidArgumentError
+from ._errors import InvalidArgumentError, redact
 from ._version import __version__
 
 logger = logging.getLogger("extruct_deep_search")
@@ -30,7 +30,9 @@ MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 
 def failure_kind(exc: httpx.TransportError) -> TransportFailure:
     """What a transport error proves about delivery (see _core/retry.py)."""
-    if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
+    if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
+        return TransportFailure.CONNECT_TIMEOUT
+    if isinstance(exc, httpx.ConnectError):
         return TransportFailure.CONNECT
     if isinstance(exc, httpx.TimeoutException):
         return TransportFailure.TIMEOUT
@@ -139,7 +141,7 @@ class BaseClient:
 
     def _failed(self, request: httpx.Request, exc: httpx.TransportError) -> Outcome:
         kind = failure_kind(exc)
-        message = f"{type(exc).__name__}: {exc}".replace(self._token, "[REDACTED]")
+        message = redact(f"{type(exc).__name__}: {exc}", self._token)
         logger.debug("%s %s -> %s (%s)", request.method, request.url, kind.value, message)
         return Outcome(failure=kind, message=message, received_at=time.time())
 

@@ -175,7 +175,7 @@ class TaskFailedError(ExtructError):
 
     def __init__(self, task: Task) -> None:
         self.task = task
-        super().__init__(f"task {task.id} failed (query {task.query!r})")
+        super().__init__(f"task {task.id} failed (query {task.query[:100]!r})")
 
 
 class WaitTimeoutError(ExtructError):
@@ -189,7 +189,7 @@ class WaitTimeoutError(ExtructError):
     def __init__(self, task: Task | None, elapsed: float) -> None:
         self.task = task
         self.elapsed = elapsed
-        state = f"status {task.status!r}" if task is not None else "no successful poll"
+        state = f"status '{task.status}'" if task is not None else "no successful poll"
         task_id = f" for task {task.id}" if task is not None else ""
         super().__init__(f"gave up waiting{task_id} after {elapsed:.1f}s ({state})")
 
@@ -208,6 +208,11 @@ STATUS_ERRORS: Mapping[int, type[APIError]] = {
 
 
 MAX_MESSAGE = 500  # characters of server detail quoted in an error message
+
+
+def redact(text: str, secret: str | None) -> str:
+    """``text`` with ``secret`` (the token) replaced by [REDACTED]."""
+    return text.replace(secret, "[REDACTED]") if secret else text
 
 
 def scrub(content: bytes, secret: str | None) -> bytes:

@@ -35,6 +35,7 @@ from ._errors import (
     UnexpectedResponseError,
     WaitTimeoutError,
     error_for_status,
+    redact,
     scrub,
 )
 from ._types import Result, SearchRun, Task
@@ -51,9 +52,8 @@ def _raise_for(
 ) -> None:
     """Raise the typed error for a failed outcome."""
     if outcome.failure is not None:
-        message = outcome.message.replace(secret, "[REDACTED]") if secret else outcome.message
-        text = f"{request.method} {request.path}: {message}"
-        if outcome.failure.value == "timeout":
+        text = f"{request.method} {request.path}: {redact(outcome.message, secret)}"
+        if outcome.failure.timed_out:
             raise APITimeoutError(text)
         raise APIConnectionError(text)
     raise error_for_status(
@@ -88,7 +88,7 @@ def call(
                 return parse(json.loads(outcome.content))
             except (ValueError, RecursionError, _gen.ParseError) as exc:
                 error = UnexpectedResponseError(
-                    f"HTTP {outcome.status} with an unreadable body: {exc}"[:500],
+                    redact(f"HTTP {outcome.status} with an unreadable body: {exc}"[:500], secret),
                     status_code=outcome.status,
                     body=scrub(outcome.content[:2000], secret).decode("utf-8", errors="replace"),
                     request_id=outcome.headers.get("x-request-id"),

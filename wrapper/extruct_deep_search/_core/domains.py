@@ -17,9 +17,11 @@ import ipaddress
 import re
 from collections.abc import Iterable
 from functools import cache
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-import tldextract
+if TYPE_CHECKING:
+    import tldextract
 
 __all__ = ["normalize_domains", "registered_domain"]
 
@@ -28,6 +30,10 @@ _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 
 @cache
 def _extractor() -> tldextract.TLDExtract:
+    # Imported on first use: tldextract pulls in requests, which would double
+    # the import time of the whole package.
+    import tldextract
+
     return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, fallback_to_snapshot=True)
 
 

@@ -31,9 +31,20 @@ class RequestSpec:
 class TransportFailure(Enum):
     """How a request failed without a response, by what it proves about delivery."""
 
-    CONNECT = "connect"  # never reached the server: provably not acted on
+    CONNECT = "connect"  # no connection: provably never reached the server
+    CONNECT_TIMEOUT = "connect_timeout"  # no connection in time (or no pool slot): same
     TIMEOUT = "timeout"  # sent (maybe), no full answer in time: may have acted
     NETWORK = "network"  # dropped or broken mid-exchange: may have acted
+
+    @property
+    def unsent(self) -> bool:
+        """True when the request provably never reached the server."""
+        return self in (TransportFailure.CONNECT, TransportFailure.CONNECT_TIMEOUT)
+
+    @property
+    def timed_out(self) -> bool:
+        """True when a deadline, not the peer, ended the attempt."""
+        return self in (TransportFailure.TIMEOUT, TransportFailure.CONNECT_TIMEOUT)
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ import email.utils
 import math
 from dataclasses import dataclass
 
-from .effects import Outcome, TransportFailure
+from .effects import Outcome
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +76,7 @@ RETRYABLE_STATUSES = frozenset({408, 429})
 def retryable(outcome: Outcome, idempotent: bool, retry_after: float | None) -> bool:
     """Whether re-sending is safe and may help, ignoring the attempt budget."""
     if outcome.failure is not None:
-        return idempotent or outcome.failure is TransportFailure.CONNECT
+        return idempotent or outcome.failure.unsent
     status = outcome.status or 0
     if status == 429:
         return retry_after is not None  # without Retry-After it is quota

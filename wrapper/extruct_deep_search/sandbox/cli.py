@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         parser.exit(1, f"cannot listen on {args.host}:{args.port}: {exc}\n")
     print(f"Extruct Deep Search sandbox at {sandbox.base_url}", flush=True)
-    print(f"export EXTRUCT_API_BASE_URL={sandbox.base_url}")
+    print(f"export EXTRUCT_BASE_URL={sandbox.base_url}")
     print(f"export EXTRUCT_API_TOKEN={sandbox.token}")
     print(f"(second org-A token: {sandbox.other_token}; org-B token: {sandbox.foreign_token})")
     print("Press Ctrl-C to stop.", flush=True)
