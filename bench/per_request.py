@@ -149,8 +149,8 @@ def measure(quick: bool) -> Section:
             ""
             if ok
             else "on top of the GET the wrapper builds the request through the generated "
-            "request builder, runs the flow generator and retry policy, copies the headers "
-            "into a dict, json-decodes, runs the generated from_dict and builds its Task.",
+            "request builder, runs the flow generator, copies the headers into a dict, "
+            "json-decodes, runs the generated from_dict and builds its Task (second table).",
         )
     )
     section.notes.append(

@@ -282,11 +282,12 @@ def measure(quick: bool) -> Section:
     section.notes.append(
         "Where the time goes: the client, not the sandbox (compare the two CPU columns; "
         "wall time beyond client CPU is waiting for a core on this loaded 2-core machine). "
-        "Client CPU per request grows with the number of tasks in flight. Profiling the "
+        "With the pool as is, client CPU is over 10 ms per request at every N (one sync "
+        "request costs well under 1 ms in section 4). Profiling the "
         "client (cProfile, 100 and 200 tasks) puts over half of its time in httpcore's "
         "connection pool: `AsyncConnectionPool._assign_requests_to_connections` checks "
         "every queued request against every connection on every pool event, so its cost "
-        "grows with queue length x connections. Another ~10-15% is "
+        "grows with queued requests x connections, and with 100+ tasks both are ~100. Another ~10-15% is "
         "`httpcore._synchronization.current_async_library`, which retries a failed "
         "`import sniffio` (sniffio is not installed in this venv) for every lock it creates."
     )
