@@ -116,6 +116,22 @@ async def _child(
     }
 
 
+def why_errors(*runs: dict[str, Any] | None) -> str:
+    first = [e for run in runs if run for e in run["first_errors"]]
+    text = f"first errors: {first[:3]}."
+    if any("ReadError" in e or "RemoteProtocolError" in e for e in first):
+        text += (
+            " A connection error on a create is the keep-alive race: the server closed an "
+            "idle keep-alive connection (uvicorn after 5 s) just as the client reused it, and "
+            "a create is never re-sent once it may have arrived. The overloaded client (see "
+            "the CPU columns) leaves pooled connections idle long enough for this, and "
+            "httpx's default keepalive_expiry (5 s) equals uvicorn's timeout. Suggestions: "
+            "bound in-flight requests (below), and give the wrapper's default clients a "
+            "keepalive_expiry shorter than common server timeouts (e.g. 4 s)."
+        )
+    return text
+
+
 def own_durations() -> list[float]:
     """The sandbox's own task duration (real seconds at SPEED) for each distinct query."""
     from extruct_deep_search.sandbox.state import CreateInput, SandboxState
@@ -266,7 +282,7 @@ def measure(quick: bool) -> Section:
             f"{biggest} concurrent tasks without errors",
             f"{errors} errors",
             errors == 0,
-            "" if errors == 0 else f"first errors: {plain['first_errors']}",
+            "" if errors == 0 else why_errors(plain, traced, bounded_run),
         )
     )
     section.targets.append(
