@@ -207,8 +207,11 @@ def sweep(
         task, rows = yield from call(request, _gen.parse_results_page, policy, secret)
         first = first or task
         cursor.on_page(len(rows))
-        if fresh := seen.feed(rows):
+        fresh = seen.feed(rows)
+        del rows  # hold at most one page while the next one is read
+        if fresh:
             yield Emit(fresh)
+        del fresh
     assert first is not None
     return first
 

@@ -6,6 +6,7 @@ with ``httpx.Client`` and ``time.sleep``; every rule lives in the flows and
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from types import TracebackType
@@ -17,6 +18,7 @@ from . import _config, _flows
 from ._base import _DEFAULT, BaseClient
 from ._core.effects import Emit, Jitter, Now, Outcome, RequestSpec, Send, Sleep
 from ._core.retry import RetryPolicy
+from ._core.validation import positive_count
 from ._flows import Flow, ProgressCallback
 from ._types import Criterion, Result, SearchRun, Task
 
@@ -47,6 +49,9 @@ class DeepSearch(BaseClient):
         poll_interval: default seconds between polls in ``wait`` and ``stream_results``.
         wait_timeout: default overall timeout of ``wait`` (None: forever).
         allow_insecure_http: allow plain http to a non-loopback host.
+        max_concurrent_requests: requests in flight at once from this client; the
+            rest queue here. Thousands of concurrent waits stay cheap this way:
+            httpx's pool gets slow when many requests wait inside it.
 
     Raises:
         InvalidArgumentError: no token, or an invalid setting.
@@ -64,6 +69,7 @@ class DeepSearch(BaseClient):
         poll_interval: float = _config.DEFAULT_POLL_INTERVAL,
         wait_timeout: float | None = _config.DEFAULT_WAIT_TIMEOUT,
         allow_insecure_http: bool = False,
+        max_concurrent_requests: int = 20,
         _sleep: Callable[[float], None] | None = None,
         _clock: Callable[[], float] | None = None,
         _random: Callable[[], float] | None = None,
@@ -83,6 +89,9 @@ class DeepSearch(BaseClient):
         self._owns_http = http_client is None
         self._http = http_client or httpx.Client(follow_redirects=False)
         self._sleep = _sleep or time.sleep
+        self._in_flight = threading.Semaphore(
+            positive_count("max_concurrent_requests", max_concurrent_requests)
+        )
 
     # Lifecycle.
 
@@ -106,20 +115,21 @@ class DeepSearch(BaseClient):
 
     def _send(self, spec: RequestSpec) -> Outcome:
         request = self._build(self._http, spec)
-        started = self._clock()
-        deadline = self._deadline(started)
-        body = bytearray()
-        try:
-            response = self._http.send(request, stream=True, follow_redirects=False)
+        with self._in_flight:
+            started = self._clock()
+            deadline = self._deadline(started)
+            body = bytearray()
             try:
-                for chunk in response.iter_bytes():
-                    body += chunk
-                    self._check_body(request, len(body), deadline)
-            finally:
-                response.close()
-        except httpx.TransportError as exc:
-            return self._failed(request, exc)
-        return self._received(request, response, bytes(body), started)
+                response = self._http.send(request, stream=True, follow_redirects=False)
+                try:
+                    for chunk in response.iter_bytes():
+                        body += chunk
+                        self._check_body(request, len(body), deadline)
+                finally:
+                    response.close()
+            except httpx.TransportError as exc:
+                return self._failed(request, exc)
+            return self._received(request, response, bytes(body), started)
 
     def _perform(self, effect: object) -> Any:
         if isinstance(effect, Send):

@@ -47,6 +47,11 @@ def page_size(value: object, name: str = "page_size") -> int:
     return _int(name, value, 1, None)
 
 
+def positive_count(name: str, value: object) -> int:
+    """An integer >= 1 (a size or a limit)."""
+    return _int(name, value, 1, None)
+
+
 def offset(value: object) -> int:
     """An integer >= 0."""
     return _int("offset", value, 0, None)
