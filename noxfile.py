@@ -74,3 +74,9 @@ def load(session: nox.Session) -> None:
     """One AsyncDeepSearch waiting on 500 concurrent tasks with a bounded pool."""
     args = session.posargs or ["--tasks", "500", "--max-connections", "20"]
     session.run("python", "scripts/load.py", *args)
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Benchmarks against the sandbox; rewrites BENCHMARKS.md (``-- --quick`` for a smoke run)."""
+    session.run("python", "bench/run.py", *session.posargs)
