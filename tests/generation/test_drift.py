@@ -93,8 +93,8 @@ def test_clean_copy_passes(repo: Path) -> None:
 def test_changed_default_without_regenerating_fails(repo: Path) -> None:
     edit(
         repo / "openapi" / "upstream.yaml",
-        "Limited by the\n            250-result task cap.\n          default: 25",
-        "Limited by the\n            250-result task cap.\n          default: 30",
+        "250-result task\n            cap.\n          default: 25",
+        "250-result task\n            cap.\n          default: 30",
     )
     before = snapshot(repo)
     proc = run(repo, "--check")
