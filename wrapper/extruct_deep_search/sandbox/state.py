@@ -25,6 +25,21 @@ Progress
     ``relevance = round(100 * mean((grade - 1) / 4))`` over non-null grades.
     At speed 1.0 a 50-result task is done in about 2-4 seconds.
 
+Matching (``matching.py``, keyword overlap, no ML)
+    Each criterion (and the query) is parsed into concepts: industries through
+    each industry's vocabulary in ``corpus.py``, customer segment (SMB /
+    mid-market / enterprise), business model (SaaS, B2B, hardware, ...),
+    geography, AI, startup stage, public evidence, activity; negated words
+    ("not hospitals") count against a company. A company's fit to a criterion
+    (0..1) combines the concepts; its grade is ``round(1 + 4 * fit + noise)``
+    clamped to 1..5 (seeded noise), and its explanation cites the evidence or
+    its absence consistently with the grade (4-5 positive, 3 "Partially: ...",
+    1-2 "No evidence ..."), with sources on the company's site, LinkedIn and
+    maps. Discovery interleaves companies ranked by fit to the query and the
+    criteria with a shuffled stream of others, so top results are on topic and
+    lower ones may come from adjacent industries. In a ``broad`` query topic
+    fit is lenient (adjacent industries qualify).
+
 Candidate pools (per query, deterministic from seed + query)
     - a word ``pool:N`` in the query: exactly N candidates (N <= 3000);
     - the word ``niche``: 30-60 candidates, typically 8-25 results, so the task
@@ -59,6 +74,7 @@ from typing import Any
 
 from .._core.domains import normalize_domains, registered_domain
 from .corpus import Company, build_corpus
+from .matching import Spec, explain, parse, sources
 
 __all__ = [
     "DEFAULT_TOKENS",
@@ -85,6 +101,10 @@ DISCOVER_LEAD = 4
 FAIL_AFTER = 5
 FAIL_WORD = "FAIL_TASK"
 _LARGE_HIGH_FIT = 280
+MAX_POOL = 3000
+_RANK_NOISE = 0.08
+_RANKED_SHARE = 0.6
+_GRADE_NOISE = 0.5
 _NULL_GRADE_RATE = 0.04
 _PASS_RATE = 0.8
 _TABLE_ID = re.compile(r"^tbl_[A-Za-z0-9_-]{1,64}$")
@@ -394,13 +414,14 @@ class SandboxState:
         rng = random.Random(f"{self.seed}:{query}:{keys}")
         digest = int(hashlib.sha256(f"{self.seed}:{query}".encode()).hexdigest(), 16)
         words = query.lower().split()
+        broad = "broad" in words
         size: int | None
         match = re.search(r"(?:^|\s)pool:(\d+)(?:\s|$)", query)
         if match:
-            size = min(int(match.group(1)), len(self.corpus))
+            size = min(int(match.group(1)), MAX_POOL)
         elif "niche" in words:
             size = 30 + digest % 31
-        elif "broad" not in words and digest % 4 == 0:
+        elif not broad and digest % 4 == 0:
             size = 150 + digest % 101
         else:
             size = None  # large: until enough high-fit candidates
@@ -408,24 +429,32 @@ class SandboxState:
             sources = ["web_search", "linkedin", "maps"]
         else:
             sources = list(dict.fromkeys(body.data_sources))
-        order = list(range(len(self.corpus)))
-        rng.shuffle(order)
+        specs = [parse(text, name, broad) for _key, name, text in criteria]
+        query_spec = parse(query, "", broad)
+        companies = [c for c in self.corpus if c.domain not in excluded]
+        memo: dict[tuple[object, ...], float] = {}
+        fits = {c.index: [spec.fit(c, memo) for spec in specs] for c in companies}
+        # Discovery finds on-topic companies first, mixed with a stream of others.
+        affinity = {
+            c.index: 0.5 * query_spec.fit(c, memo) + 0.5 * sum(fits[c.index]) / len(specs)
+            for c in companies
+        }
+        ranked = sorted(companies, key=lambda c: -affinity[c.index] - rng.gauss(0, _RANK_NOISE))
+        rest = list(companies)
+        rng.shuffle(rest)
+        order = _interleave(ranked, rest, rng)
         pool: list[_Candidate] = []
         high_fit = 0
-        for index in order:
+        for company in order:
             if size is not None and len(pool) >= size:
                 break
             if size is None and high_fit >= _LARGE_HIGH_FIT:
                 break
-            company = self.corpus[index]
-            if company.domain in excluded:
-                continue
-            fit = rng.random() ** 0.45
             grades = tuple(
                 None
                 if rng.random() < _NULL_GRADE_RATE
-                else min(5, max(1, round(1 + 4 * fit + rng.gauss(0, 0.6))))
-                for _ in criteria
+                else min(5, max(1, round(1 + 4 * fit + rng.gauss(0, _GRADE_NOISE))))
+                for fit in fits[company.index]
             )
             passes = rng.random() < _PASS_RATE
             good = sum(1 for g in grades if g is not None and g >= 4)
@@ -491,8 +520,10 @@ class SandboxState:
     def _result_json(self, task: _Task, cand: _Candidate) -> dict[str, Any]:
         company = cand.company
         scores: dict[str, Any] = {}
-        for (key, name, _text), grade in zip(task.criteria, cand.grades, strict=True):
-            scores[key] = _score(company, name, grade, cand.source)
+        broad = "broad" in task.input.query.lower().split()
+        for (key, name, text), grade in zip(task.criteria, cand.grades, strict=True):
+            rng = random.Random(f"{self.seed}:{company.domain}:{key}")
+            scores[key] = _score(parse(text, name, broad), company, grade, cand.source, rng)
         return {
             "id": _hex_id(task.id, company.domain),
             "task_id": task.id,
@@ -537,28 +568,36 @@ def _exclusion_error(msg: str) -> dict[str, Any]:
     return {"loc": ["body", "exclude_domains"], "msg": f"Value error, {msg}", "type": "value_error"}
 
 
-def _score(company: Company, name: str, grade: int | None, source: str) -> dict[str, Any]:
+def _interleave(ranked: list[Company], rest: list[Company], rng: random.Random) -> list[Company]:
+    """Merge the ranked and shuffled streams (``_RANKED_SHARE`` from the ranked one)."""
+    seen: set[int] = set()
+    out: list[Company] = []
+    i = j = 0
+    while i < len(ranked) or j < len(rest):
+        if j >= len(rest) or (i < len(ranked) and rng.random() < _RANKED_SHARE):
+            company = ranked[i]
+            i += 1
+        else:
+            company = rest[j]
+            j += 1
+        if company.index not in seen:
+            seen.add(company.index)
+            out.append(company)
+    return out
+
+
+def _score(
+    spec: Spec, company: Company, grade: int | None, source: str, rng: random.Random
+) -> dict[str, Any]:
     if grade is None:
         return {
             "grade": None,
             "explanation": "Evaluation failed: no usable evidence.",
             "sources": None,
         }
-    verdict = {
-        5: "clearly meets",
-        4: "largely meets",
-        3: "partly meets",
-        2: "barely meets",
-        1: "does not meet",
-    }[grade]
-    urls = [company.website]
-    if source == "linkedin":
-        urls.append(company.linkedin_url)
-    elif source == "maps":
-        place = f"{company.name} {company.hq_city}".replace(" ", "+")
-        urls.append(f"https://www.google.com/maps/search/?api=1&query={place}")
+    explanation, kind = explain(spec, company, grade, rng)
     return {
         "grade": grade,
-        "explanation": f"{company.name} {verdict} '{name}': {company.description}",
-        "sources": urls,
+        "explanation": explanation[:1000],
+        "sources": sources(company, kind, source, rng),
     }
