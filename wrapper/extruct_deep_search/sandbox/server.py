@@ -89,6 +89,10 @@ class Sandbox:
             http="h11",
             lifespan="off",
             timeout_graceful_shutdown=1,
+            # Longer than httpx's 5 s keep-alive expiry, as real front ends are:
+            # with uvicorn's default 5 s both ends expire an idle connection
+            # together, and a create sent on it can race the close.
+            timeout_keep_alive=30,
         )
         server = uvicorn.Server(config)
         self._server = server
