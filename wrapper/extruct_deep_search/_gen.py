@@ -1,17 +1,19 @@
 """The only module that imports the generated client (extruct_deep_search_client).
 
 It turns calls into :class:`RequestSpec` values with the generated request
-builders and models, and turns response JSON into the public models through
-the generated ``from_dict`` parsers. Here, and only here, the generator's
-``UNSET`` is replaced by the documented defaults.
+builders and models, and turns response JSON into the public models, checking
+types and applying the documented defaults (a missing counter is 0), using the
+generated models' field lists as the schema. Nothing generated, UNSET
+included, leaves this module.
 """
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping, Sequence
-from enum import Enum
 from typing import Any, TypeVar
 
+import attrs
 from extruct_deep_search_client.api.company_discovery import (
     create_task,
     get_task,
@@ -22,12 +24,10 @@ from extruct_deep_search_client.api.company_discovery import (
 from extruct_deep_search_client.api.tables import add_table_rows
 from extruct_deep_search_client.models import (
     CriterionDefinition,
-    CriterionScores,
     DiscoveryDataSource,
     DiscoveryTaskInput,
     DiscoveryTaskOutput,
     DiscoveryTaskResultOutput,
-    DiscoveryTaskResultsOutput,
     ResumeDiscoveryTaskInput,
     TableRowInput,
     TableRowInputData,
@@ -37,12 +37,10 @@ from extruct_deep_search_client.models import (
 from extruct_deep_search_client.models import (
     CriterionScore as GenCriterionScore,
 )
-from extruct_deep_search_client.types import Unset
 
 from ._core.effects import RequestSpec
 from ._types import CompanySize, Criterion, CriterionScore, DataSource, Result, Task, TaskStatus
 
-E = TypeVar("E", bound=Enum)
 D = TypeVar("D")
 
 
@@ -129,137 +127,189 @@ def add_rows_request(table_id: str, inputs: Sequence[str], *, run: bool) -> Requ
 
 
 # Responses.
+#
+# Responses are read straight from the decoded JSON into the public models:
+# going through the generated from_dict first and copying its objects cost
+# 2.5x as much per page (BENCHMARKS.md, section 3) and checked no types. The
+# generated models still define which fields exist (the *_FIELDS sets below),
+# and tests/wrapper/test_gen_parse.py proves both parsers agree on every
+# documented response shape and that no spec field is left unread.
+
+
+def _field_names(model: type[Any]) -> frozenset[str]:
+    return frozenset(a.name for a in attrs.fields(model)) - {"additional_properties"}
+
+
+TASK_FIELDS = _field_names(DiscoveryTaskOutput)
+RESULT_FIELDS = _field_names(DiscoveryTaskResultOutput)
+SCORE_FIELDS = _field_names(GenCriterionScore)
+_TASK_AND_RESULTS = TASK_FIELDS | {"results"}
+
+_STATUSES: dict[str, TaskStatus | str] = {m.value: m for m in TaskStatus}
+_SOURCES: dict[str, DataSource | str] = {m.value: m for m in DataSource}
+# Member names too: the spec's CompanySize description cites SIZE_51_200 while
+# its enum lists "51-200".
+_SIZES: dict[str, CompanySize | str] = {
+    **{m.value: m for m in CompanySize},
+    **{m.name: m for m in CompanySize},
+}
 
 
 def _typed(value: Any, kind: type[D], name: str) -> D:
-    """``value`` if it has the documented type; the generator itself checks no types."""
+    """``value`` if it has the documented type (a bool is not an int)."""
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise ParseError(f"{name} should be {kind.__name__}, got {value!r:.40}")
     return value
 
 
-def _count(value: int | Unset, name: str) -> int:
-    return 0 if isinstance(value, Unset) else _typed(value, int, name)
+def _maybe(value: Any, kind: type[D], name: str) -> D | None:
+    return None if value is None else _typed(value, kind, name)
 
 
-def _or(value: D | Unset | None, default: D) -> D:
-    return default if value is None or isinstance(value, Unset) else value
+def _strings(value: Any, name: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    return tuple(_typed(v, str, name) for v in _typed(value, list, name))
 
 
-def _opt(value: D | Unset | None) -> D | None:
-    return None if isinstance(value, Unset) else value
+def _enum(table: dict[str, Any], value: Any, name: str) -> Any:
+    """The enum member for a known value; an unknown string stays a plain string."""
+    return table.get(_typed(value, str, name), value)
 
 
-def _enum(cls: type[E], value: Any) -> E | str:
-    """Our enum member for a known value or member name; the plain string otherwise.
-
-    Member names are accepted because the spec's CompanySize description cites
-    them (SIZE_51_200) while its enum lists the values ("51-200").
-    """
-    raw = value.value if isinstance(value, Enum) else value
+def _datetime(value: Any, name: str) -> datetime.datetime:
     try:
-        return cls(raw)
-    except ValueError:
-        member = cls.__members__.get(str(raw))
-        return member if member is not None else str(raw)
+        return datetime.datetime.fromisoformat(_typed(value, str, name))
+    except ValueError as exc:
+        raise ParseError(f"{name} is not an ISO 8601 date-time: {value!r:.40}") from exc
 
 
-def _task(gen: DiscoveryTaskOutput | DiscoveryTaskResultsOutput) -> Task:
-    criteria = _or(gen.criteria, [])
-    sources = _opt(gen.data_sources)
-    return Task(
-        id=_typed(gen.id, str, "id"),
-        created_at=gen.created_at,
-        status=_enum(TaskStatus, _typed(gen.status, str, "status")),
-        query=gen.query,
-        desired_num_results=_typed(gen.desired_num_results, int, "desired_num_results"),
-        is_exhausted=_or(gen.is_exhausted, False) is True,
-        num_results_discovered=_count(gen.num_results_discovered, "num_results_discovered"),
-        num_results_enriched=_count(gen.num_results_enriched, "num_results_enriched"),
-        num_results_evaluated=_count(gen.num_results_evaluated, "num_results_evaluated"),
-        num_results=_count(gen.num_results, "num_results"),
-        table_id=_opt(gen.table_id),
-        auto_data_sources=_or(gen.auto_data_sources, True),
-        data_sources=None if sources is None else tuple(_enum(DataSource, s) for s in sources),
-        criteria=tuple(Criterion(c.key, c.name, c.criterion) for c in criteria),
-        exclude_domains=tuple(_or(gen.exclude_domains, [])),
-        extra=gen.additional_properties,
-    )
+def _extra(data: Mapping[str, Any], known: frozenset[str]) -> dict[str, Any]:
+    return {} if known.issuperset(data) else {k: v for k, v in data.items() if k not in known}
 
 
-def _score(gen: GenCriterionScore) -> CriterionScore:
-    grade = _opt(gen.grade)
-    return CriterionScore(
-        grade=None if grade is None else _typed(grade, int, "grade"),
-        explanation=_opt(gen.explanation),
-        sources=tuple(_or(gen.sources, [])),
-    )
-
-
-def _result(gen: DiscoveryTaskResultOutput) -> Result:
-    scores = gen.scores
-    size = _opt(gen.employee_count)
-    relevance = gen.relevance
-    return Result(
-        id=_typed(gen.id, str, "result id"),
-        task_id=gen.task_id,
-        company_name=gen.company_name,
-        company_description=gen.company_description,
-        company_website=gen.company_website,
-        relevance=None if relevance is None else _typed(relevance, int, "relevance"),
-        created_at=_opt(gen.created_at),
-        company_profile_id=_opt(gen.company_profile_id),
-        source=_enum(DataSource, _or(gen.source, "web_search")),
-        scores=(
-            {k: _score(v) for k, v in scores.additional_properties.items()}
-            if isinstance(scores, CriterionScores)
-            else {}
-        ),
-        founding_year=_opt(gen.founding_year),
-        employee_count=None if size is None else _enum(CompanySize, size),
-        hq_country=_opt(gen.hq_country),
-        hq_state_province=_opt(gen.hq_state_province),
-        hq_city=_opt(gen.hq_city),
-        company_full_description=_opt(gen.company_full_description),
-        extra=gen.additional_properties,
-    )
-
-
-def _object(data: Any) -> Mapping[str, Any]:
+def _object(data: Any, name: str = "response") -> Mapping[str, Any]:
     if not isinstance(data, Mapping):
-        raise ParseError(f"expected a JSON object, got {type(data).__name__}")
+        raise ParseError(f"{name} should be a JSON object, got {type(data).__name__}")
     return data
+
+
+def _criterion(data: Any) -> Criterion:
+    d = _object(data, "criterion")
+    return Criterion(
+        _typed(d["key"], str, "criterion key"),
+        _typed(d["name"], str, "criterion name"),
+        _typed(d["criterion"], str, "criterion text"),
+    )
+
+
+def _task(d: Mapping[str, Any], known: frozenset[str]) -> Task:
+    """Documented defaults apply: a missing counter is 0, is_exhausted False."""
+    sources = d.get("data_sources")
+    criteria = d.get("criteria")
+    return Task(
+        id=_typed(d["id"], str, "id"),
+        created_at=_datetime(d["created_at"], "created_at"),
+        status=_enum(_STATUSES, d["status"], "status"),
+        query=_typed(d["query"], str, "query"),
+        desired_num_results=_typed(d["desired_num_results"], int, "desired_num_results"),
+        is_exhausted=_typed(d.get("is_exhausted", False), bool, "is_exhausted"),
+        num_results_discovered=_typed(
+            d.get("num_results_discovered", 0), int, "num_results_discovered"
+        ),
+        num_results_enriched=_typed(d.get("num_results_enriched", 0), int, "num_results_enriched"),
+        num_results_evaluated=_typed(
+            d.get("num_results_evaluated", 0), int, "num_results_evaluated"
+        ),
+        num_results=_typed(d.get("num_results", 0), int, "num_results"),
+        table_id=_maybe(d.get("table_id"), str, "table_id"),
+        auto_data_sources=_typed(d.get("auto_data_sources", True), bool, "auto_data_sources"),
+        data_sources=(
+            None
+            if sources is None
+            else tuple(
+                _enum(_SOURCES, s, "data_sources") for s in _typed(sources, list, "data_sources")
+            )
+        ),
+        criteria=(
+            ()
+            if criteria is None
+            else tuple(_criterion(c) for c in _typed(criteria, list, "criteria"))
+        ),
+        exclude_domains=_strings(d.get("exclude_domains"), "exclude_domains"),
+        extra=_extra(d, known),
+    )
+
+
+def _score(data: Any) -> CriterionScore:
+    d = _object(data, "score")
+    return CriterionScore(
+        grade=_maybe(d.get("grade"), int, "grade"),
+        explanation=_maybe(d.get("explanation"), str, "explanation"),
+        sources=_strings(d.get("sources"), "sources"),
+    )
+
+
+def _result(data: Any) -> Result:
+    d = _object(data, "result")
+    created = d.get("created_at")
+    scores = d.get("scores")
+    size = d.get("employee_count")
+    return Result(
+        id=_typed(d["id"], str, "result id"),
+        task_id=_typed(d["task_id"], str, "task_id"),
+        company_name=_typed(d["company_name"], str, "company_name"),
+        company_description=_typed(d["company_description"], str, "company_description"),
+        company_website=_typed(d["company_website"], str, "company_website"),
+        relevance=_maybe(d["relevance"], int, "relevance"),
+        created_at=None if created is None else _datetime(created, "created_at"),
+        company_profile_id=_maybe(d.get("company_profile_id"), str, "company_profile_id"),
+        source=_enum(_SOURCES, d.get("source", "web_search"), "source"),
+        scores=(
+            {}
+            if scores is None
+            else {k: _score(v) for k, v in _typed(scores, dict, "scores").items()}
+        ),
+        founding_year=_maybe(d.get("founding_year"), int, "founding_year"),
+        employee_count=None if size is None else _enum(_SIZES, size, "employee_count"),
+        hq_country=_maybe(d.get("hq_country"), str, "hq_country"),
+        hq_state_province=_maybe(d.get("hq_state_province"), str, "hq_state_province"),
+        hq_city=_maybe(d.get("hq_city"), str, "hq_city"),
+        company_full_description=_maybe(
+            d.get("company_full_description"), str, "company_full_description"
+        ),
+        extra=_extra(d, RESULT_FIELDS),
+    )
 
 
 def parse_task(data: Any) -> Task:
     """A task object (create, get, resume)."""
     try:
-        return _task(DiscoveryTaskOutput.from_dict(_object(data)))
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ParseError(f"not a task object: {exc!r}") from exc
+        return _task(_object(data), TASK_FIELDS)
+    except KeyError as exc:
+        raise ParseError(f"task object lacks required field {exc}") from exc
 
 
 def parse_results_page(data: Any) -> tuple[Task, list[Result]]:
     """A results page: the task as of this read, and its rows."""
     try:
-        page = DiscoveryTaskResultsOutput.from_dict(_object(data))
-        return _task(page), [_result(r) for r in page.results]
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ParseError(f"not a results page: {exc!r}") from exc
+        page = _object(data)
+        rows = _typed(page["results"], list, "results")
+        return _task(page, _TASK_AND_RESULTS), [_result(r) for r in rows]
+    except KeyError as exc:
+        raise ParseError(f"results page lacks required field {exc}") from exc
 
 
 def parse_task_list(data: Any) -> list[Task]:
     """The list endpoint's JSON array of tasks."""
-    if not isinstance(data, list):
-        raise ParseError(f"expected a JSON array of tasks, got {type(data).__name__}")
-    return [parse_task(item) for item in data]
+    return [parse_task(item) for item in _typed(data, list, "task list")]
 
 
 def parse_rows(data: Any) -> list[dict[str, Any]]:
     """The tables endpoint's JSON array of created rows, as plain dicts."""
-    if not isinstance(data, list):
-        raise ParseError(f"expected a JSON array of rows, got {type(data).__name__}")
     try:
-        return [TableRowOutput.from_dict(_object(item)).to_dict() for item in data]
+        return [
+            TableRowOutput.from_dict(_object(item)).to_dict() for item in _typed(data, list, "rows")
+        ]
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise ParseError(f"not a table row: {exc!r}") from exc
