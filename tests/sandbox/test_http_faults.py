@@ -62,7 +62,8 @@ def test_429_with_retry_after(sb: Sandbox) -> None:
 def test_dropped_connection(sb: Sandbox, kind: str) -> None:
     sb.faults.add(f"create:{kind}*1")
     with client_for(sb) as c:
-        with pytest.raises(httpx.RemoteProtocolError):
+        # Usually "server disconnected" (FIN); under load the close can arrive as a reset.
+        with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):
             c.post("/v1/discovery_tasks", json=CREATE)
         assert c.post("/v1/discovery_tasks", json=CREATE).status_code == 200
     assert sb.fault_counts() == {("create", kind): 1}
