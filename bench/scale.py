@@ -178,6 +178,7 @@ def measure(quick: bool) -> Section:
             cpu0 = process_cpu(SANDBOX_PIDS[base_url])
             plain = run_child(base_url, n, False, connections, bounded)
             sandbox_cpu = process_cpu(SANDBOX_PIDS[base_url]) - cpu0
+            plain["sandbox_cpu"] = sandbox_cpu
             wall = float(plain["wall"])
             kinds = plain["kinds"]
             rows.append(
@@ -295,25 +296,22 @@ def measure(quick: bool) -> Section:
     )
     plain_cpu = float(plain["cpu"]) / int(plain["requests"]) * 1000
     bound_cpu = float(bounded_run["cpu"]) / int(bounded_run["requests"]) * 1000
+    client_cpu, sandbox_cpu = float(plain["cpu"]), float(plain["sandbox_cpu"])
     section.notes.append(
-        "Where the time goes: the client, not the sandbox (compare the two CPU columns; "
-        "wall time beyond client CPU is waiting for a core on this loaded 2-core machine). "
-        "With the pool as is, client CPU is over 10 ms per request at every N (one sync "
-        "request costs well under 1 ms in section 4). Profiling the "
-        "client (cProfile, 100 and 200 tasks) puts over half of its time in httpcore's "
-        "connection pool: `AsyncConnectionPool._assign_requests_to_connections` checks "
-        "every queued request against every connection on every pool event, so its cost "
-        "grows with queued requests x connections, and with 100+ tasks both are ~100. Another ~10-15% is "
-        "`httpcore._synchronization.current_async_library`, which retries a failed "
-        "`import sniffio` (sniffio is not installed in this venv) for every lock it creates."
+        f"Where the time goes at {sizes[-1]} tasks: client CPU {client_cpu:.1f} s "
+        f"({plain_cpu:.1f} ms per request), sandbox CPU {sandbox_cpu:.1f} s, so "
+        + ("the single-process sandbox" if sandbox_cpu > client_cpu else "the client")
+        + " is the bottleneck; wall time beyond both is waiting for a core on this 2-core "
+        "machine."
     )
     section.notes.append(
-        f"Suggestions for `_async.py`: bound in-flight requests per AsyncDeepSearch (an "
-        f"asyncio.Semaphore, e.g. 20, or sized to the pool) so httpcore's queue stays short; "
-        f"measured above with a transport wrapper at {sizes[-1]} tasks: client CPU "
-        f"{plain_cpu:.1f} -> {bound_cpu:.1f} ms per request, wall "
-        f"{float(plain['wall']):.1f} -> {float(bounded_run['wall']):.1f} s. And add sniffio "
-        "to the dependencies so httpcore's check is a cached import."
+        "AsyncDeepSearch keeps at most `max_concurrent_requests` (20) requests in flight, "
+        "so httpcore's pool queue, whose bookkeeping grows with queued requests x "
+        "connections, stays short; and the project depends on sniffio, which httpcore "
+        "otherwise tries to import on every lock. Before both (see git history of "
+        f"BENCHMARKS.md) the client spent about 15 ms of CPU per request at 1000 tasks. The "
+        f"last row adds a second bound of {BOUNDED} in a transport wrapper: "
+        f"{plain_cpu:.1f} -> {bound_cpu:.1f} ms per request, i.e. no further gain."
     )
     section.notes.append(
         "Connections: the count is distinct client ports over the whole run; httpx never "
