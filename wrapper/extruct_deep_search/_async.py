@@ -116,18 +116,22 @@ class AsyncDeepSearch(BaseClient):
         async with self._in_flight:
             started = self._clock()
             deadline = self._deadline(started)
-            body = bytearray()
+            chunks: list[bytes] = []
+            size = 0
             try:
                 response = await self._http.send(request, stream=True, follow_redirects=False)
                 try:
                     async for chunk in response.aiter_bytes():
-                        body += chunk
-                        self._check_body(request, len(body), deadline)
+                        chunks.append(chunk)
+                        size += len(chunk)
+                        self._check_body(request, size, deadline)
                 finally:
                     await response.aclose()
             except httpx.TransportError as exc:
                 return self._failed(request, exc)
-            return self._received(request, response, bytes(body), started)
+            body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+            del chunks  # keep one copy of the body, not two
+            return self._received(request, response, body, started)
 
     async def _perform(self, effect: object) -> Any:
         if isinstance(effect, Send):
