@@ -359,13 +359,6 @@ NON_UTF8_CASES: list[tuple[str, list[str], tuple[str, ...]]] = [
     ("exclude-file-non-utf8", ["search", "--exclude-domains-file", "{bad}", "q"], ("exclude",)),
     ("token-file-non-utf8", ["--token-file", "{bad}", "status", "t1"], ("token",)),
 ]
-CLI_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the CLI reads --criteria / --exclude-domains-file / --token-file with "
-    "read_text(utf-8) "
-    "and lets UnicodeDecodeError escape: a traceback and exit 1 instead of exit 2 "
-    "with an error naming the flag",
-)
 
 
 def _run_cli(argv: list[str], base_url: str, tmp_path: Any) -> Any:
@@ -436,7 +429,7 @@ def test_cli_refuses_bad_flags_with_exit_2_before_any_request(
 
 @pytest.mark.parametrize(
     ("case", "words"),
-    [pytest.param(c[0], c[2], marks=CLI_BUG) for c in NON_UTF8_CASES],
+    [pytest.param(c[0], c[2]) for c in NON_UTF8_CASES],
     ids=[c[0] for c in NON_UTF8_CASES],
 )
 def test_cli_refuses_non_utf8_files(cli_runs: Any, case: str, words: tuple[str, ...]) -> None:

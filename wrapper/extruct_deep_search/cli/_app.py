@@ -134,10 +134,7 @@ class Context:
     def _token(self) -> str | None:
         path = self.args.token_file
         if path is not None:
-            try:
-                token = Path(path).expanduser().read_text(encoding="utf-8").strip()
-            except OSError as exc:
-                raise UsageError(f"cannot read --token-file {path}: {exc.strerror}") from None
+            token = read_text_file("--token-file", Path(path).expanduser()).strip()
             if not token:
                 raise UsageError(f"--token-file {path} is empty")
             return token
@@ -188,15 +185,24 @@ class Context:
 # Input helpers.
 
 
+def read_text_file(flag: str, path: Path) -> str:
+    """A UTF-8 text file named by ``flag``; any failure is a usage error naming the flag."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot read {flag} {path}: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise UsageError(
+            f"{flag} {path} is not UTF-8 text (byte {exc.start}: {exc.reason})"
+        ) from None
+
+
 def _split_keys(values: Sequence[str]) -> list[str]:
     return [key.strip() for value in values for key in value.split(",") if key.strip()]
 
 
 def _load_criteria_file(path: str) -> list[Criterion]:
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"cannot read --criteria {path}: {exc.strerror}") from None
+    text = read_text_file("--criteria", Path(path))
     data: Any
     if path.endswith((".yaml", ".yml")):
         data = _load_yaml(path, text)
@@ -251,12 +257,8 @@ def _criteria(args: argparse.Namespace) -> list[Criterion] | None:
 def _exclude_domains(args: argparse.Namespace) -> list[str] | None:
     domains = list(args.exclude_domain)
     if args.exclude_domains_file:
-        try:
-            lines = Path(args.exclude_domains_file).read_text(encoding="utf-8").splitlines()
-        except OSError as exc:
-            raise UsageError(
-                f"cannot read --exclude-domains-file {args.exclude_domains_file}: {exc.strerror}"
-            ) from None
+        path = Path(args.exclude_domains_file)
+        lines = read_text_file("--exclude-domains-file", path).splitlines()
         for line in lines:
             line = line.split("#", 1)[0].strip()
             if line:
