@@ -16,6 +16,7 @@ evidence, and :func:`sources` the pages it came from.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import random
 import re
@@ -247,9 +248,31 @@ class Spec:
             found = memo[key] = self.evaluate(company)[0]
         return found
 
+    @functools.cached_property
+    def signature(self) -> tuple[object, ...]:
+        """Everything a fit depends on: texts that parse alike share fits (the name
+        only shapes explanations), so a memo can outlive one task."""
+        return (
+            tuple(sorted(self.industries.items())),
+            self.terms,
+            self.segments,
+            self.not_segments,
+            self.model,
+            self.b2b,
+            self.regions,
+            self.cities,
+            self.ai,
+            self.startup,
+            self.evidence,
+            self.active,
+            self.negated,
+            self.fallback,
+            self.broad,
+        )
+
     def fit_key(self, company: Company) -> tuple[object, ...]:
         """The company attributes the fit depends on (companies alike share a fit)."""
-        key: tuple[object, ...] = (id(self), company.product)
+        key: tuple[object, ...] = (self.signature, company.product)
         if self.regions or self.cities:
             key += (company.hq_country, company.hq_city)
         if self.startup or self.evidence or self.active:

@@ -106,6 +106,7 @@ _RANK_NOISE = 0.08
 _RANKED_SHARE = 0.6
 _GRADE_NOISE = 0.5
 _NULL_GRADE_RATE = 0.04
+_SCORE_CACHE_SIZE = 32  # distinct (query, criteria) scorings kept, about 0.5 MB each
 _PASS_RATE = 0.8
 _TABLE_ID = re.compile(r"^tbl_[A-Za-z0-9_-]{1,64}$")
 
@@ -248,6 +249,9 @@ class SandboxState:
         self._seq = 0
         self._created: dict[str, int] = {}
         self._tables: dict[str, tuple[str, list[dict[str, Any]]]] = {}
+        self._score_cache: dict[
+            tuple[object, ...], tuple[dict[int, list[float]], dict[int, float]]
+        ] = {}
 
     # -- auth -------------------------------------------------------------
 
@@ -406,6 +410,30 @@ class SandboxState:
         self._advance(task)
         return task
 
+    def _scores(
+        self, query_spec: Spec, specs: list[Spec]
+    ) -> tuple[dict[int, list[float]], dict[int, float]]:
+        """Each company's fit per criterion, and its affinity to the task.
+
+        Pure functions of the parsed texts, so they are cached across tasks: texts
+        that parse alike ("fintech vendors 1", "fintech vendors 2") are scored once.
+        """
+        key = (query_spec.signature, tuple(spec.signature for spec in specs))
+        cached = self._score_cache.get(key)
+        if cached is not None:
+            return cached
+        memo: dict[tuple[object, ...], float] = {}
+        fits = {c.index: [spec.fit(c, memo) for spec in specs] for c in self.corpus}
+        # Discovery finds on-topic companies first, mixed with a stream of others.
+        affinity = {
+            c.index: 0.5 * query_spec.fit(c, memo) + 0.5 * sum(fits[c.index]) / len(specs)
+            for c in self.corpus
+        }
+        if len(self._score_cache) >= _SCORE_CACHE_SIZE:
+            self._score_cache.pop(next(iter(self._score_cache)))  # the oldest
+        self._score_cache[key] = (fits, affinity)
+        return fits, affinity
+
     def _build_pool(
         self, body: CreateInput, criteria: list[Criterion], excluded: set[str]
     ) -> list[_Candidate]:
@@ -431,14 +459,8 @@ class SandboxState:
             sources = list(dict.fromkeys(body.data_sources))
         specs = [parse(text, name, broad) for _key, name, text in criteria]
         query_spec = parse(query, "", broad)
+        fits, affinity = self._scores(query_spec, specs)
         companies = [c for c in self.corpus if c.domain not in excluded]
-        memo: dict[tuple[object, ...], float] = {}
-        fits = {c.index: [spec.fit(c, memo) for spec in specs] for c in companies}
-        # Discovery finds on-topic companies first, mixed with a stream of others.
-        affinity = {
-            c.index: 0.5 * query_spec.fit(c, memo) + 0.5 * sum(fits[c.index]) / len(specs)
-            for c in companies
-        }
         ranked = sorted(companies, key=lambda c: -affinity[c.index] - rng.gauss(0, _RANK_NOISE))
         rest = list(companies)
         rng.shuffle(rest)
