@@ -124,17 +124,18 @@ class BaseClient:
     def _received(
         self, request: httpx.Request, response: httpx.Response, body: bytes, started: float
     ) -> Outcome:
-        logger.debug(
-            "%s %s -> %d (%d bytes, %.1f ms)",
-            request.method,
-            request.url,
-            response.status_code,
-            len(body),
-            (self._clock() - started) * 1000,
-        )
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug(
+                "%s %s -> %d (%d bytes, %.1f ms)",
+                request.method,
+                request.url,
+                response.status_code,
+                len(body),
+                (self._clock() - started) * 1000,
+            )
         return Outcome(
             status=response.status_code,
-            headers={k.lower(): v for k, v in response.headers.items()},
+            headers=response.headers,  # case-insensitive lookups
             content=body,
             received_at=time.time(),
         )
