@@ -10,10 +10,7 @@ from __future__ import annotations
 import math
 import os
 import platform
-import re
 import statistics
-import subprocess
-import sys
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -21,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from extruct_deep_search.sandbox import SandboxProcess
 
 TOKEN = "sbx_org_a_token_1"  # the sandbox's organization-A token (sandbox/server.py)
 
@@ -131,44 +129,9 @@ def process_cpu(pid: int) -> float:
 @contextmanager
 def sandbox_process(speed: float, seed: int = 0) -> Iterator[str]:
     """A sandbox in its own process (its CPU is not the client's); yields the base URL."""
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "extruct_deep_search.sandbox",
-            "--port",
-            "0",
-            "--speed",
-            str(speed),
-            "--seed",
-            str(seed),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        base_url = None
-        deadline = time.monotonic() + 30
-        while base_url is None and time.monotonic() < deadline:
-            line = proc.stdout.readline()
-            if not line:
-                break
-            match = re.search(r"sandbox at (http://\S+)", line)
-            if match:
-                base_url = match.group(1)
-        if base_url is None:
-            raise RuntimeError("the sandbox subprocess did not start")
-        SANDBOX_PIDS[base_url] = proc.pid
-        yield base_url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:  # pragma: no cover
-            proc.kill()
-            proc.wait()
+    with SandboxProcess(seed=seed, speed=speed) as sp:
+        SANDBOX_PIDS[sp.base_url] = sp.pid
+        yield sp.base_url
 
 
 def done_at(state: Any, task_id: str) -> float:

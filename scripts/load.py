@@ -22,55 +22,15 @@ import asyncio
 import json
 import os
 import resource
-import socket
-import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from extruct_deep_search import AsyncDeepSearch, ExtructError, RetryPolicy
-
-TOKEN = "sbx_org_a_token_1"  # the sandbox's fixed organization-A token
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start_sandbox(seed: int, speed: float) -> tuple[subprocess.Popen[bytes], str, int]:
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "extruct_deep_search.sandbox",
-            "--port",
-            str(port),
-            "--seed",
-            str(seed),
-            "--speed",
-            str(speed),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/v1/healthcheck", timeout=1).status_code == 200:
-                return proc, url, port
-        except httpx.HTTPError:
-            pass
-        if proc.poll() is not None:
-            break
-        time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError("the sandbox did not start")
+from extruct_deep_search.sandbox import SandboxProcess
 
 
 def established_to(port: int) -> int | None:
@@ -98,8 +58,10 @@ def pool_size(http: httpx.AsyncClient) -> int | None:
 
 
 async def run_load(
-    url: str, port: int, tasks: int, max_connections: int, poll_interval: float, num: int
+    sandbox: SandboxProcess, tasks: int, max_connections: int, poll_interval: float, num: int
 ) -> dict[str, Any]:
+    url, token = sandbox.base_url, sandbox.token
+    port = urlsplit(url).port or 80
     requests = 0
     peak_tcp = 0
     peak_pool = 0
@@ -115,7 +77,7 @@ async def run_load(
     errors: list[str] = []
     async with httpx.AsyncClient(limits=limits, event_hooks={"request": [count]}) as http:
         ds = AsyncDeepSearch(
-            TOKEN,
+            token,
             base_url=url,
             http_client=http,
             timeout=httpx.Timeout(30.0, pool=120.0),
@@ -154,7 +116,7 @@ async def run_load(
             else:
                 statuses[outcome] = statuses.get(outcome, 0) + 1
         control = await http.get(
-            f"{url}/_sandbox/faults", headers={"Authorization": f"Bearer {TOKEN}"}
+            f"{url}/_sandbox/faults", headers={"Authorization": f"Bearer {token}"}
         )
         created = int(control.json()["tasks_created"])
     return {
@@ -186,17 +148,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", dest="json_path", default=".load-report.json", help="'' for none")
     a = p.parse_args(argv)
-    proc, url, port = start_sandbox(a.seed, a.speed)
-    try:
-        report = asyncio.run(
-            run_load(url, port, a.tasks, a.max_connections, a.poll_interval, a.num)
-        )
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    with SandboxProcess(seed=a.seed, speed=a.speed) as sandbox:
+        report = asyncio.run(run_load(sandbox, a.tasks, a.max_connections, a.poll_interval, a.num))
     # The pool size is the limit httpx enforces. The TCP count is what the OS
     # sees: it can briefly exceed the limit while an evicted connection is
     # still being closed, so it is reported, not judged.

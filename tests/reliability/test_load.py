@@ -6,26 +6,19 @@ The full run (500 tasks, pool of 20) is ``python scripts/load.py``; figures in R
 from __future__ import annotations
 
 import asyncio
-import subprocess
 
 import load
 import pytest
+from extruct_deep_search.sandbox import SandboxProcess
 
 pytestmark = pytest.mark.integration
 
 
 def test_one_async_client_waits_on_100_tasks_with_a_bounded_pool() -> None:
-    proc, url, port = load.start_sandbox(seed=4, speed=20)
-    try:
+    with SandboxProcess(seed=4, speed=20) as sandbox:
         report = asyncio.run(
-            load.run_load(url, port, tasks=100, max_connections=8, poll_interval=0.3, num=3)
+            load.run_load(sandbox, tasks=100, max_connections=8, poll_interval=0.3, num=3)
         )
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
     assert report["errors"] == []
     assert report["completed"] == 100, report["statuses"]
     assert report["tasks_created_at_sandbox"] == 100  # one task per create, none twice

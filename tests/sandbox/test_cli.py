@@ -10,6 +10,7 @@ import sys
 
 import httpx
 import pytest
+from extruct_deep_search.sandbox import SandboxProcess
 from extruct_deep_search.sandbox.cli import build_parser
 
 pytestmark = pytest.mark.integration
@@ -54,3 +55,17 @@ def test_module_entry_point_serves_until_interrupted() -> None:
 def test_parser_defaults_and_faults() -> None:
     args = build_parser().parse_args(["--fault", "create:500*1"])
     assert (args.port, args.seed, args.speed, args.fault) == (8787, 0, 1.0, ["create:500*1"])
+
+
+def test_sandbox_process_serves_from_its_own_process() -> None:
+    with SandboxProcess(seed=1, speed=5) as sp:
+        assert sp.pid != os.getpid()
+        reply = httpx.get(
+            f"{sp.base_url}/v1/discovery_tasks", headers={"Authorization": f"Bearer {sp.token}"}
+        )
+        assert reply.status_code == 200 and reply.json() == []
+        pid = sp.pid
+    with pytest.raises(RuntimeError):
+        sp.pid  # noqa: B018 - stopped: no process any more
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
