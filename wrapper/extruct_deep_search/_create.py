@@ -1,0 +1,192 @@
+"""Create, exactly once: the create flow with recovery and keys.
+
+Two rules, composed here as sans-IO flows (the drivers perform the effects):
+
+- **Recovery** (always on, ``_core/recovery.py``): when a create may have
+  reached the server but its answer was lost, look for its task in the task
+  list and return it, so one POST gives the caller its task. Never a second
+  POST once the first may have arrived.
+- **Keys** (``_core/keys.py``, stored by ``journal.py``): a key names one
+  logical search. The journal records the key with its fingerprint and send
+  time *before* the POST and the task id as soon as it is known, so a later
+  call with the key, in any process, re-attaches instead of creating.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from . import _flows, _gen
+from ._core import keys as key_rules
+from ._core.effects import (
+    ClaimKey,
+    ClaimTask,
+    ClaimedTasks,
+    ReadKey,
+    RecordTask,
+    ReleaseKey,
+    Sleep,
+    WallNow,
+)
+from ._core.params import CreateParams
+from ._core.recovery import Adopt, NotFound, PauseThenRead, ReadPage, Recovery
+from ._core.retry import RetryPolicy, ambiguity
+from ._errors import ExtructError, InvalidArgumentError
+from ._flows import Flow
+from ._types import Task
+
+logger = logging.getLogger("extruct_deep_search")
+
+# Seconds between reads of the journal while another process creates a key's task.
+OWNER_POLL = 0.5
+
+
+def create(
+    params: CreateParams, policy: RetryPolicy, secret: str, key: str | None = None
+) -> Flow[Task]:
+    """The create operation: keyed when ``key`` is given, recovering either way."""
+    if key is None:
+        task = yield from create_once(params, policy, secret)
+        return task
+    return (yield from create_keyed(params, key, policy, secret))
+
+
+def create_once(
+    params: CreateParams,
+    policy: RetryPolicy,
+    secret: str,
+    *,
+    sent_at: float | None = None,
+) -> Flow[Task]:
+    """POST once; after an ambiguous failure, recover the task from the task list.
+
+    ``sent_at`` is the earliest send time of an earlier attempt for the same
+    search (a journal's), which widens the recovery window back to it.
+    """
+    started = yield WallNow()
+    request = _gen.create_request(params)
+    try:
+        task = yield from _flows.call(request, _gen.parse_task, policy, secret)
+    except ExtructError as exc:
+        settled = ambiguity(exc)
+        if settled is None:
+            raise  # provably not acted on: nothing to recover
+        failed_at = yield WallNow()
+        since = started if sent_at is None else min(sent_at, started)
+        found = yield from recover(params, since, failed_at, settled, policy, secret)
+        if isinstance(found, NotFound):
+            what = (
+                "no matching task was found in the task list, so the create most likely did "
+                "not take effect"
+                if found.looked
+                else "the task list could not be read to check whether it took effect"
+            )
+            exc.args = (f"{exc.args[0]} ({what})", *exc.args[1:])
+            raise
+        logger.info(
+            "recovered task %s after %s (create answer lost; found in the task list)",
+            found.id,
+            type(exc).__name__,
+        )
+        return found
+    yield ClaimTask(task.id)
+    return task
+
+
+def recover(
+    params: CreateParams,
+    sent_at: float,
+    failed_at: float,
+    settled: bool,
+    policy: RetryPolicy,
+    secret: str,
+) -> Flow[Task | NotFound]:
+    """Drive a :class:`Recovery` over the task list; claim and return the task, or NotFound."""
+    claimed = yield ClaimedTasks()
+    search = Recovery(params, sent_at=sent_at, failed_at=failed_at, settled=settled, claimed=claimed)
+    step = search.start()
+    while True:
+        match step:
+            case ReadPage(offset, limit):
+                try:
+                    tasks, outcome = yield from _flows.list_page(offset, limit, policy, secret)
+                except ExtructError:
+                    step = search.on_list_failed((yield WallNow()))
+                    continue
+                step = search.on_page(tasks, outcome.headers.get("date"), outcome.received_at)
+            case PauseThenRead(delay):
+                yield Sleep(delay)
+                step = search.on_wake()
+            case Adopt(candidates):
+                for candidate in candidates:
+                    if (yield ClaimTask(candidate.id)):
+                        return candidate
+                return NotFound(search.pages_read)
+            case NotFound():
+                return step
+
+
+def create_keyed(params: CreateParams, key: str, policy: RetryPolicy, secret: str) -> Flow[Task]:
+    """The key table of ``_core/keys.py``, applied until the key has its task."""
+    fingerprint = params.fingerprint()
+    waited_from: float | None = None
+    while True:
+        state = yield ReadKey(key)
+        now = yield WallNow()
+        decision = key_rules.decide(
+            state.entry,
+            fingerprint,
+            me=state.me,
+            in_flight_here=state.in_flight_here,
+            owner_alive=state.owner_alive,
+            now=now,
+        )
+        match decision:
+            case key_rules.Conflict(entry):
+                raise InvalidArgumentError(
+                    "key",
+                    f"{key!r} already names a search with other parameters (query "
+                    f"{entry.query[:100]!r}); a key names one search: use a new key",
+                )
+            case key_rules.Reattach(task_id):
+                yield ClaimTask(task_id)
+                task = yield from _flows.get(task_id, policy, secret)
+                yield RecordTask(key, task.id, str(task.status))
+                return task
+            case key_rules.WaitForOwner(owner):
+                waited_from = now if waited_from is None else waited_from
+                if now - waited_from > key_rules.OWNER_WAIT:
+                    raise ExtructError(
+                        f"key {key!r}: another process ({owner}) is creating its task and has "
+                        f"not recorded it after {key_rules.OWNER_WAIT:.0f}s; try again later"
+                    )
+                yield Sleep(OWNER_POLL)
+            case key_rules.Claim() | key_rules.TakeOver():
+                previous = decision.previous_owner if isinstance(decision, key_rules.TakeOver) else None
+                entry = yield ClaimKey(key, fingerprint, params.query, now, previous)
+                if entry.owner != state.me or entry.task_id is not None:
+                    continue  # another process won the claim: read the journal again
+                try:
+                    task = yield from _claimed_create(params, decision, entry.sent_at, policy, secret)
+                except BaseException:
+                    yield ReleaseKey(key)
+                    raise
+                yield RecordTask(key, task.id, str(task.status))
+                return task
+
+
+def _claimed_create(
+    params: CreateParams,
+    decision: key_rules.Claim | key_rules.TakeOver,
+    sent_at: float | None,
+    policy: RetryPolicy,
+    secret: str,
+) -> Flow[Task]:
+    """Create for a key this process now owns; a taken-over key first looks for its task."""
+    if isinstance(decision, key_rules.TakeOver) and decision.sent_at is not None:
+        now = yield WallNow()
+        found = yield from recover(params, decision.sent_at, now, True, policy, secret)
+        if isinstance(found, Task):
+            logger.info("recovered task %s for a key whose create was interrupted", found.id)
+            return found
+    return (yield from create_once(params, policy, secret, sent_at=sent_at))
