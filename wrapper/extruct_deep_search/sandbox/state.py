@@ -5,7 +5,7 @@ randomness from ``random.Random`` seeded with the sandbox seed, the query and
 the criteria, so a seed reproduces every task exactly. The ASGI app in
 ``app.py`` is a thin HTTP layer over :class:`SandboxState`.
 
-Lifecycle
+Lifecycle (the table is ``lifecycle.py``; every status change fires one of its events)
     ``created`` -> ``in_progress`` (after ``START_DELAY`` simulated seconds) ->
     ``done``, or ``failed`` when the query contains the word ``FAIL_TASK``
     (the task fails after evaluating ``FAIL_AFTER`` candidates; its partial
@@ -74,6 +74,7 @@ from typing import Any
 
 from .._core.domains import normalize_domains, registered_domain
 from .corpus import Company, build_corpus
+from .lifecycle import Event, Lifecycle, Status
 from .matching import Spec, explain, parse, sources
 
 __all__ = [
@@ -167,11 +168,16 @@ class _Task:
     passing: list[int]
     last: float
     desired: int
-    status: str = "created"
+    lifecycle: Lifecycle = field(default_factory=Lifecycle)
     waited: float = 0.0
     work: float = 0.0
     evaluated: int = 0
     results: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def status(self) -> Status:
+        """The current status (changed only through ``lifecycle``)."""
+        return self.lifecycle.status
 
 
 _STOP = frozenset(
@@ -282,9 +288,9 @@ class SandboxState:
                 if other.org != org:
                     raise ApiError(403, f"exclude_task_ids: task {task_id} is not yours")
                 self._advance(other)
-                if other.status != "done":
+                if other.status != Status.DONE:
                     raise ApiError(
-                        400, f"exclude_task_ids: task {task_id} is {other.status}, not done"
+                        400, f"exclude_task_ids: task {task_id} is {other.status.value}, not done"
                     )
                 for row in other.results:
                     domain = registered_domain(row["company_website"])
@@ -344,13 +350,13 @@ class SandboxState:
             task = self._owned(org, task_id)
             if self._exhausted(task):
                 raise ApiError(400, "Task is exhausted: no more candidates to return")
-            if task.status == "failed":
+            if task.status == Status.FAILED:
                 raise ApiError(400, "Task failed; create a new task")
             target = min(MAX_RESULTS, task.desired + desired_new_results)
             if target > task.desired:
                 task.desired = target
-                if task.status == "done":
-                    task.status = "in_progress"
+                if task.status == Status.DONE:
+                    task.lifecycle.fire(Event.REOPEN)
                     task.last = self.now()
                     task.work = 0.0
             return self._task_json(task)
@@ -490,47 +496,47 @@ class SandboxState:
         return pool
 
     def _enriched(self, task: _Task) -> int:
-        if task.status == "created":
+        if task.status == Status.CREATED:
             return 0
         return min(len(task.passing), task.evaluated + ENRICH_LEAD)
 
     def _discovered(self, task: _Task) -> int:
         enriched = self._enriched(task)
-        if task.status == "created":
+        if task.status == Status.CREATED:
             return 0
         if enriched >= len(task.passing):
             return len(task.pool)
         return min(len(task.pool), task.passing[enriched - 1] + 1 + DISCOVER_LEAD)
 
     def _exhausted(self, task: _Task) -> bool:
-        return task.status != "created" and self._discovered(task) >= len(task.pool)
+        return task.status != Status.CREATED and self._discovered(task) >= len(task.pool)
 
     def _advance(self, task: _Task) -> None:
         now = self.now()
         elapsed = max(0.0, now - task.last) * self.speed
         task.last = max(task.last, now)
-        if task.status == "created":
+        if task.status == Status.CREATED:
             task.waited += elapsed
             if task.waited < START_DELAY:
                 return
-            task.status = "in_progress"
+            task.lifecycle.fire(Event.START)
             elapsed = task.waited - START_DELAY
-        if task.status != "in_progress":
+        if task.status != Status.IN_PROGRESS:
             return
         task.work += elapsed * EVAL_RATE
         while not self._settle(task) and task.work >= 1:
             task.work -= 1
             self._evaluate_next(task)
-        if task.status != "in_progress":
+        if task.status != Status.IN_PROGRESS:
             task.work = 0.0
 
     def _settle(self, task: _Task) -> bool:
         """Apply end conditions; return True when the task stopped running."""
         if FAIL_WORD in task.input.query.split() and task.evaluated >= FAIL_AFTER:
-            task.status = "failed"
+            task.lifecycle.fire(Event.FAIL)
         elif len(task.results) >= task.desired or task.evaluated >= len(task.passing):
-            task.status = "done"
-        return task.status != "in_progress"
+            task.lifecycle.fire(Event.FINISH)
+        return task.status != Status.IN_PROGRESS
 
     def _evaluate_next(self, task: _Task) -> None:
         candidate = task.pool[task.passing[task.evaluated]]
@@ -570,7 +576,7 @@ class SandboxState:
         return {
             "id": task.id,
             "created_at": _iso(task.created_at),
-            "status": task.status,
+            "status": task.status.value,
             "query": body.query,
             "desired_num_results": task.desired,
             "is_exhausted": self._exhausted(task),
