@@ -2,10 +2,17 @@
 
 ``with Sandbox(seed=0) as sb:`` serves the API on ``sb.base_url`` with token
 ``sb.token``; ``python -m extruct_deep_search.sandbox --port 8787`` does the
-same from a shell. The modules: ``state`` (pure state machine), ``corpus``
-(companies), ``validation`` (request schemas), ``faults`` (fault injection),
-``app`` (ASGI app), ``server`` (uvicorn thread), ``process`` (a sandbox in its
-own process), ``cli`` (command line).
+same from a shell. The modules, one job each:
+
+- ``lifecycle``: task statuses and the transition table;
+- ``simulation``: candidate pools, grades and progress (``corpus`` holds the
+  companies, ``matching`` grades them against query and criteria);
+- ``responses``: the JSON of tasks and results;
+- ``state``: the in-memory store of organizations, tokens, tasks and tables;
+- ``models``: the records these share;
+- ``validation``: request schemas; ``faults``: fault injection;
+- ``app``: the ASGI app; ``server``: uvicorn in a thread; ``process``: a
+  sandbox in its own process; ``cli``: the command line.
 """
 
 from .faults import FaultPlan, FaultRule

@@ -39,7 +39,8 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .faults import ACTED, FaultPlan, FaultRule
-from .state import ApiError, SandboxState
+from .models import ApiError
+from .state import SandboxState
 from .validation import decode_json, parse_create, parse_paging, parse_resume, parse_table_rows
 
 __all__ = ["FaultMiddleware", "classify", "create_app"]

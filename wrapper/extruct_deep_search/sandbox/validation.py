@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from .._core.domains import registered_domain
-from .state import ApiError, CreateInput, Criterion
+from .models import ApiError, CreateInput, Criterion
 
 __all__ = [
     "decode_json",
