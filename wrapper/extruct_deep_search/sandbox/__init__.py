@@ -1,5 +1,11 @@
 """A local, faithful Extruct Deep Search server (the sandbox).
 
+An independent implementation of the documented API, written from Extruct's
+API pages and ``openapi/upstream.yaml``, not from the client: it imports
+nothing from the rest of ``extruct_deep_search`` (a test walks its imports),
+so the client and the server cannot share a bug. Shipped under the ``sandbox``
+extra: ``pip install 'extruct-deep-search[sandbox]'`` (Starlette, uvicorn).
+
 ``with Sandbox(seed=0) as sb:`` serves the API on ``sb.base_url`` with token
 ``sb.token``; ``python -m extruct_deep_search.sandbox --port 8787`` does the
 same from a shell. The modules, one job each:

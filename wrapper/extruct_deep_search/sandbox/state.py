@@ -24,8 +24,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from .._core.domains import normalize_domains, registered_domain
 from .corpus import Company
+from .domains import normalize_domains, registered_domain
 from .lifecycle import Event, Status
 from .models import ApiError, CreateInput, Criterion, Task
 from .responses import exclusion_error, hex_id, iso, page, task_json

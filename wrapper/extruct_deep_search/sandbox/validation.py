@@ -12,7 +12,7 @@ import json
 import re
 from typing import Any
 
-from .._core.domains import registered_domain
+from .domains import registered_domain
 from .models import ApiError, CreateInput, Criterion
 
 __all__ = [
