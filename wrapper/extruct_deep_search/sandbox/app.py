@@ -28,12 +28,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import re
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -43,7 +44,9 @@ from .models import ApiError
 from .state import SandboxState
 from .validation import decode_json, parse_create, parse_paging, parse_resume, parse_table_rows
 
-__all__ = ["FaultMiddleware", "classify", "create_app"]
+__all__ = ["EdgeMiddleware", "FaultMiddleware", "classify", "create_app"]
+
+_log = logging.getLogger(__name__)
 
 _ROUTES = (
     ("POST", re.compile(r"^/v1/discovery_tasks/?$"), "create"),
@@ -181,7 +184,45 @@ def create_app(state: SandboxState, faults: FaultPlan) -> ASGIApp:
         ],
         exception_handlers={ApiError: api_error, HTTPException: http_error},
     )
-    return FaultMiddleware(app, faults)
+    return EdgeMiddleware(FaultMiddleware(app, faults))
+
+
+class EdgeMiddleware:
+    """The outermost layer: a request whose client went away ends quietly.
+
+    A client that disconnects before its body is complete makes Starlette raise
+    ``ClientDisconnect``; uvicorn cancels requests still running when it stops
+    (``asyncio.CancelledError``). Both are normal for a server, and uvicorn would
+    log each with a traceback: here they end with a DEBUG line instead.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        """Wrap ``app``."""
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve one ASGI scope."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked)
+        except ClientDisconnect:
+            _log.debug("client left mid-request: %s %s", scope["method"], scope["path"])
+        except asyncio.CancelledError:
+            # The task ends here either way; answering (uvicorn's send does not
+            # suspend) spares uvicorn a "returned without a response" error.
+            _log.debug("request cancelled (server stopping): %s", scope["path"])
+            if not started:
+                body = json.dumps({"detail": "Service Unavailable (sandbox stopping)"}).encode()
+                await _send(send, 503, body, [(b"connection", b"close")])
 
 
 class FaultMiddleware:
