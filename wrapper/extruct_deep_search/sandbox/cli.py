@@ -27,6 +27,13 @@ def build_parser(prog: str = "extruct-deep-search sandbox") -> argparse.Argument
         help="progress rate multiplier: 1.0 finishes 50 results in seconds, 0.02 in minutes",
     )
     parser.add_argument(
+        "--clock-offset",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="skew the server clock (created_at and the Date header), e.g. -300",
+    )
+    parser.add_argument(
         "--fault",
         action="append",
         default=[],
@@ -47,7 +54,12 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         parser.error(str(exc))
     sandbox = Sandbox(
-        seed=args.seed, speed=args.speed, port=args.port, host=args.host, faults=rules
+        seed=args.seed,
+        speed=args.speed,
+        port=args.port,
+        host=args.host,
+        faults=rules,
+        clock_offset=args.clock_offset,
     )
     try:
         sandbox.start()

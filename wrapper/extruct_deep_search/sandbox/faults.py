@@ -14,7 +14,9 @@ Retry-After value for ``429``.
 Endpoints: create, get, results, resume, list, table_rows, or ``*`` for all.
 
 Kinds, and whether the server *acted* (created the task / raised the target)
-before failing, which matters for create and resume:
+before failing, which matters for create and resume. An acting kind reads the
+whole request first and acts exactly once (one create, one task); a
+non-acting kind never reaches the API:
 
 =================== =========================================== =========
 kind                response                                    acted
@@ -26,8 +28,9 @@ drop                connection closed without a response        no
 500                 500                                         yes
 502                 502                                         yes
 drop_after          connection closed after acting, no response yes
-slow                waits PARAM seconds (default 1), then acts  yes
-                    and answers normally
+slow                acts at once, then holds the normal answer  yes
+                    PARAM seconds (default 1): a client that
+                    times out meanwhile leaves the effect behind
 truncated           200 with the real JSON body cut in half     yes
 non_json            200 with an HTML body                       yes
 =================== =========================================== =========

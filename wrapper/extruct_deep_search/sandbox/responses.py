@@ -38,8 +38,8 @@ class Progress(NamedTuple):
 
 
 def iso(ts: float) -> str:
-    """Epoch seconds as ISO 8601 UTC with a ``Z`` suffix."""
-    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    """Epoch seconds as ISO 8601 UTC to the microsecond: ``2023-11-07T05:31:56.123456Z``."""
+    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 def hex_id(*parts: object) -> str:

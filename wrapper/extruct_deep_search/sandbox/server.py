@@ -35,6 +35,9 @@ class Sandbox:
         faults: initial fault rules (``FaultRule`` or text like ``"create:500*1"``);
             see :mod:`extruct_deep_search.sandbox.faults`.
         now: clock for the state machine (epoch seconds); real time by default.
+        clock_offset: seconds the server's clock is off (e.g. ``-300``: five
+            minutes slow); ``created_at`` stamps and the ``Date`` header both
+            show the skewed time, progress is unaffected.
 
     Attributes:
         base_url: ``http://127.0.0.1:<port>`` once started.
@@ -57,8 +60,11 @@ class Sandbox:
         host: str = "127.0.0.1",
         faults: Iterable[FaultRule | str] | None = None,
         now: Callable[[], float] = time.time,
+        clock_offset: float = 0.0,
     ) -> None:
-        self.state = SandboxState(seed=seed, speed=speed, now=now, tokens=dict(DEFAULT_TOKENS))
+        self.state = SandboxState(
+            seed=seed, speed=speed, now=now, tokens=dict(DEFAULT_TOKENS), clock_offset=clock_offset
+        )
         self.faults = FaultPlan(list(faults or []), seed=seed)
         self.host = host
         self.port = port
@@ -88,6 +94,7 @@ class Sandbox:
             access_log=False,
             http="h11",
             lifespan="off",
+            date_header=False,  # the app sends Date from the sandbox's (maybe skewed) clock
             timeout_graceful_shutdown=1,
             # Longer than httpx's 5 s keep-alive expiry, as real front ends are:
             # with uvicorn's default 5 s both ends expire an idle connection

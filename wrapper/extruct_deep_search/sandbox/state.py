@@ -75,6 +75,8 @@ class SandboxState:
         speed: multiplies the rate of simulated progress (2.0 = twice as fast).
         now: clock returning epoch seconds; inject a fake one in tests.
         tokens: token -> (organization id, user id); defaults to DEFAULT_TOKENS.
+        clock_offset: seconds added to ``now``: a server clock that is off, seen
+            in every ``created_at`` (and, through the app, the Date header).
     """
 
     def __init__(
@@ -83,11 +85,13 @@ class SandboxState:
         speed: float = 1.0,
         now: Callable[[], float] = time.time,
         tokens: dict[str, tuple[str, str]] | None = None,
+        clock_offset: float = 0.0,
     ) -> None:
         self.simulator = Simulator(seed, speed)
         self.seed = seed
         self.speed = speed
-        self.now = now
+        self.clock_offset = clock_offset
+        self.now: Callable[[], float] = (lambda: now() + clock_offset) if clock_offset else now
         self.tokens = dict(DEFAULT_TOKENS if tokens is None else tokens)
         self._lock = threading.RLock()
         self._tasks: dict[str, Task] = {}
@@ -177,10 +181,20 @@ class SandboxState:
     def list_tasks(
         self, org: str, offset: int | None = None, limit: int | None = None
     ) -> list[dict[str, Any]]:
-        """Return the organization's tasks, newest first, paged."""
+        """Return the organization's tasks, newest first, paged.
+
+        Newest by ``created_at``, then by creation order when two stamps are equal
+        (or the clock stepped back); each task exactly as ``get_task`` returns it.
+        """
         with self._lock:
-            tasks = sorted((t for t in self._tasks.values() if t.org == org), key=lambda t: -t.seq)
-            return [self._json(t) for t in page(tasks, offset, limit)]
+            mine = [t for t in self._tasks.values() if t.org == org]
+            mine.sort(key=lambda t: (t.created_at, t.seq), reverse=True)
+            now = self.now()
+            out = []
+            for task in page(mine, offset, limit):
+                self.simulator.advance(task, now)
+                out.append(self._json(task))
+            return out
 
     # -- tables -----------------------------------------------------------
 
