@@ -21,6 +21,16 @@ same from a shell. The modules, one job each:
   sandbox in its own process; ``cli``: the command line.
 """
 
+try:
+    import starlette  # noqa: F401
+    import uvicorn  # noqa: F401
+except ImportError as exc:  # the client alone does not need them
+    raise ImportError(
+        f"the sandbox needs the 'sandbox' extra ({exc.name} is not installed): "
+        "pip install 'extruct-deep-search[sandbox]'",
+        name=exc.name,
+    ) from exc
+
 from .faults import FaultPlan, FaultRule
 from .process import SandboxProcess
 from .server import Sandbox

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 import time
@@ -25,6 +26,9 @@ class Sandbox:
         with Sandbox(seed=0, speed=1.0) as sb:
             httpx.get(f"{sb.base_url}/v1/discovery_tasks",
                       headers={"Authorization": f"Bearer {sb.token}"})
+
+        async with Sandbox() as sb:  # starts and stops off the event loop
+            ...
 
     Args:
         seed: makes the corpus, pools, grades and ids reproducible.
@@ -127,6 +131,18 @@ class Sandbox:
 
     def __enter__(self) -> Sandbox:
         return self.start()
+
+    async def __aenter__(self) -> Sandbox:
+        """``async with Sandbox() as sb:``; starts in a worker thread, the loop runs on."""
+        return await asyncio.to_thread(self.start)
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await asyncio.to_thread(self.stop)
 
     def __exit__(
         self,
