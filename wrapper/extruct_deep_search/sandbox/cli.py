@@ -8,6 +8,7 @@ import threading
 
 from .faults import ACTED, ENDPOINTS, KINDS, RESPONSES, FaultRule
 from .server import Sandbox
+from .simulation import RESULTS
 
 __all__ = ["build_parser", "main"]
 
@@ -80,6 +81,13 @@ def build_parser(prog: str = "extruct-deep-search sandbox") -> argparse.Argument
         help="skew the server clock: created_at and the Date header, e.g. -300 (default: 0)",
     )
     parser.add_argument(
+        "--results",
+        choices=RESULTS,
+        default="high_fit",
+        help="the results list: the high-fit candidates (as num_results counts them), or every "
+        "evaluated candidate by relevance (default: high_fit)",
+    )
+    parser.add_argument(
         "--fault",
         action="append",
         default=[],
@@ -106,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         host=args.host,
         faults=rules,
         clock_offset=args.clock_offset,
+        results=args.results,
     )
     try:
         sandbox.start()

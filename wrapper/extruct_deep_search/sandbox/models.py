@@ -72,6 +72,7 @@ class Task:
     waited: float = 0.0
     work: float = 0.0
     evaluated: int = 0
+    high_fit: int = 0
     results: list[dict[str, Any]] = field(default_factory=list)
 
     @property

@@ -74,7 +74,7 @@ def task_json(task: Task, progress: Progress) -> dict[str, Any]:
         "num_results_discovered": progress.discovered,
         "num_results_enriched": progress.enriched,
         "num_results_evaluated": task.evaluated,
-        "num_results": len(task.results),
+        "num_results": task.high_fit,
         "table_id": body.table_id,
         "auto_data_sources": body.auto_data_sources,
         "data_sources": None if body.data_sources is None else list(body.data_sources),

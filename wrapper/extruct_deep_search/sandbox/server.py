@@ -42,6 +42,10 @@ class Sandbox:
         clock_offset: seconds the server's clock is off (e.g. ``-300``: five
             minutes slow); ``created_at`` stamps and the ``Date`` header both
             show the skewed time, progress is unaffected.
+        results: ``"high_fit"`` (default: the results are the high-fit
+            candidates, as many as ``num_results``) or ``"evaluated"`` (every
+            evaluated candidate, by relevance; ``num_results`` still counts the
+            high-fit ones, so low-fit rows fail a shortlist).
 
     Attributes:
         base_url: ``http://127.0.0.1:<port>`` once started.
@@ -65,9 +69,15 @@ class Sandbox:
         faults: Iterable[FaultRule | str] | None = None,
         now: Callable[[], float] = time.time,
         clock_offset: float = 0.0,
+        results: str = "high_fit",
     ) -> None:
         self.state = SandboxState(
-            seed=seed, speed=speed, now=now, tokens=dict(DEFAULT_TOKENS), clock_offset=clock_offset
+            seed=seed,
+            speed=speed,
+            now=now,
+            tokens=dict(DEFAULT_TOKENS),
+            clock_offset=clock_offset,
+            results=results,
         )
         self.faults = FaultPlan(list(faults or []), seed=seed)
         self.host = host

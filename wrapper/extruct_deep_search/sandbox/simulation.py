@@ -14,8 +14,10 @@ Progress
     About 20% of discovered candidates fail the pre-filter and are never
     enriched. ``num_results`` counts evaluated high-fit candidates (at least 75%
     of criteria graded 4-5; a grade is null about 4% of the time); results are
-    exactly those, ordered by relevance descending then result id, so a later
-    high-relevance result lands above earlier ones while the task runs.
+    exactly those (or, with ``results="evaluated"``, every evaluated candidate,
+    the others failing a shortlist), ordered by relevance descending (null as 0)
+    then result id, so a later high-relevance result lands above earlier ones
+    while the task runs.
     ``relevance = round(100 * mean((grade - 1) / 4))`` over non-null grades.
     At speed 1.0 a 50-result task is done in about 2-4 seconds.
 
@@ -34,7 +36,8 @@ Candidate pools (per query, deterministic from seed + query)
     - the word ``broad``: a large pool with at least 280 high-fit candidates,
       so 250 results are always reachable;
     - otherwise one query in four (by hash) gets a medium pool of 150-250
-      candidates (around 50-100 results), the rest a large pool.
+      candidates, the rest a large pool: until 280 high-fit candidates, at most
+      500 candidates (a query for a rare kind of company exhausts early).
     Excluded domains are removed from the pool before discovery.
 
 Exhaustion and completion
@@ -65,6 +68,7 @@ __all__ = [
     "FAIL_AFTER",
     "FAIL_WORD",
     "MAX_POOL",
+    "RESULTS",
     "START_DELAY",
     "Simulator",
     "infer_criteria",
@@ -77,10 +81,15 @@ DISCOVER_LEAD = 4
 FAIL_AFTER = 5
 FAIL_WORD = "FAIL_TASK"
 MAX_POOL = 3000
+#: What the results list holds: "high_fit" (the documented reading: num_results
+#: is "the total number of results", each high-fit) or "evaluated" (every
+#: evaluated candidate, high-fit or not; num_results still counts the high-fit).
+RESULTS = ("high_fit", "evaluated")
 _LARGE_HIGH_FIT = 280
+_LARGE_MAX = 500  # a rare kind of company exhausts the search, it does not scan everything
 _RANK_NOISE = 0.08
 _RANKED_SHARE = 0.6
-_GRADE_NOISE = 0.5
+_GRADE_NOISE = 0.35
 _NULL_GRADE_RATE = 0.04
 _SCORE_CACHE_SIZE = 32  # distinct (query, criteria) scorings kept, about 0.5 MB each
 _PASS_RATE = 0.8
@@ -91,21 +100,44 @@ _STOP = frozenset(
     | {"niche", "broad"}
 )
 
+# "... in Europe", "based in the US", "headquartered in New York"
+_LOCATION = re.compile(
+    r"\s+(?:(?:based|headquartered|located)\s+)?(?:in|from)\s+"
+    r"(?P<place>(?:the\s+)?[A-Z][\w.]*(?:\s+[A-Z][\w.]*)*)"
+)
+_MARKERS = re.compile(r"(?:^|\s)(?:niche|broad|pool:\d+|FAIL_TASK)(?=\s|$)")
+
 _Scores = tuple[dict[int, list[float]], dict[int, float]]
 
 
 def infer_criteria(query: str) -> list[Criterion]:
-    """Infer evaluation criteria from a query, deterministically."""
-    words = [w for w in re.findall(r"[A-Za-z][A-Za-z0-9]+", query) if w.lower() not in _STOP]
-    topic = " ".join(words[:6]) or "the search query"
+    """Infer evaluation criteria from a query, deterministically.
+
+    ``core_offering`` names what the query asks companies to sell, without where
+    they are: "Payroll software for restaurants in the US" -> "Payroll software
+    for restaurants"; a query naming a place gets a ``location`` criterion
+    instead of ``public_evidence``.
+    """
     text = " ".join(query.split())
+    place = _LOCATION.search(text)
+    offering = _LOCATION.sub("", _MARKERS.sub(" ", text))
+    words = [w for w in re.findall(r"[A-Za-z][A-Za-z0-9-]*", offering)]
+    while words and words[0].lower() in _STOP:
+        words.pop(0)
+    while words and words[-1].lower() in _STOP:
+        words.pop()
+    topic = " ".join(words[:8]) or "the search query"
     return [
         ("query_fit", "Query fit", f"The company matches this search: {text}"[:500]),
         ("core_offering", "Core offering", f"The company's main offering is about {topic}."[:500]),
         (
-            "public_evidence",
-            "Public evidence",
-            "Public sources (website, LinkedIn, maps listings) support the match.",
+            ("location", "Location", f"The company is headquartered in {place['place']}."[:500])
+            if place
+            else (
+                "public_evidence",
+                "Public evidence",
+                "Public sources (website, LinkedIn, maps listings) support the match.",
+            )
         ),
         (
             "active_company",
@@ -121,11 +153,15 @@ class Simulator:
     Args:
         seed: seeds the corpus, pools and grades.
         speed: multiplies the rate of simulated progress.
+        results: which evaluated candidates the results list shows (RESULTS).
     """
 
-    def __init__(self, seed: int = 0, speed: float = 1.0) -> None:
+    def __init__(self, seed: int = 0, speed: float = 1.0, results: str = "high_fit") -> None:
         if speed <= 0:
             raise ValueError("speed must be positive")
+        if results not in RESULTS:
+            raise ValueError(f"results must be one of {RESULTS}, not {results!r}")
+        self.results = results
         self.seed = seed
         self.speed = speed
         self.corpus = build_corpus(seed)
@@ -170,7 +206,9 @@ class Simulator:
         for company in order:
             if size is not None and len(pool) >= size:
                 break
-            if size is None and high_fit >= _LARGE_HIGH_FIT:
+            if size is None and (
+                high_fit >= _LARGE_HIGH_FIT or (not broad and len(pool) >= _LARGE_MAX)
+            ):
                 break
             grades = tuple(
                 None
@@ -245,14 +283,15 @@ class Simulator:
         """Apply end conditions; return True when the task stopped running."""
         if FAIL_WORD in task.input.query.split() and task.evaluated >= FAIL_AFTER:
             task.lifecycle.fire(Event.FAIL)
-        elif len(task.results) >= task.desired or task.evaluated >= len(task.passing):
+        elif task.high_fit >= task.desired or task.evaluated >= len(task.passing):
             task.lifecycle.fire(Event.FINISH)
         return task.status != Status.IN_PROGRESS
 
     def _evaluate_next(self, task: Task, now: float) -> None:
         candidate = task.pool[task.passing[task.evaluated]]
         task.evaluated += 1
-        if candidate.high_fit:
+        task.high_fit += candidate.high_fit
+        if candidate.high_fit or self.results == "evaluated":
             task.results.append(result_json(task, candidate, self.seed, now))
             task.results.sort(key=lambda r: (-(r["relevance"] or 0), r["id"]))
 

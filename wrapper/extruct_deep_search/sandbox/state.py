@@ -77,6 +77,7 @@ class SandboxState:
         tokens: token -> (organization id, user id); defaults to DEFAULT_TOKENS.
         clock_offset: seconds added to ``now``: a server clock that is off, seen
             in every ``created_at`` (and, through the app, the Date header).
+        results: ``"high_fit"`` (default) or ``"evaluated"``: see ``simulation.RESULTS``.
     """
 
     def __init__(
@@ -86,8 +87,9 @@ class SandboxState:
         now: Callable[[], float] = time.time,
         tokens: dict[str, tuple[str, str]] | None = None,
         clock_offset: float = 0.0,
+        results: str = "high_fit",
     ) -> None:
-        self.simulator = Simulator(seed, speed)
+        self.simulator = Simulator(seed, speed, results)
         self.seed = seed
         self.speed = speed
         self.clock_offset = clock_offset
