@@ -73,8 +73,8 @@ class DeepSearchHook(BaseHook):
     @classmethod
     def get_ui_field_behaviour(cls) -> dict[str, Any]:
         """How Airflow's connection form shows an ``extruct`` connection."""
-        behaviour: dict[str, Any] = get_provider_info()["connection-types"][0]["ui-field-behaviour"]
-        return behaviour
+        behaviour = get_provider_info()["connection-types"][0]["ui-field-behaviour"]
+        return {key.replace("-", "_"): value for key, value in behaviour.items()}
 
     def _options(self, conn: Connection) -> dict[str, Any]:
         options = dict(self.client_options)
