@@ -259,6 +259,7 @@ class DeepSearchOperator(ResumableJobMixin, BaseOperator):
         """Resume after the trigger's event: read the results, or raise what happened."""
         status, task_id, message = event["status"], event["task_id"], event.get("message", "")
         if status == "done":
+            self.key = self.key or default_key(context)
             return self.get_job_result(task_id, context)
         if status == "failed":
             raise AirflowException(f"Extruct task {task_id} failed")
