@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CONN_ENV, conn_json
+from airflow_support import CONN_ENV, conn_json
 from extruct_deep_search.sandbox import Sandbox
 
 pytestmark = pytest.mark.integration

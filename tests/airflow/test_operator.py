@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from airflow.sdk import ObjectStoragePath
 from airflow.sdk.exceptions import AirflowException, AirflowFailException, TaskDeferred
-from conftest import CONN_ENV, FakeStateStore, conn_json
+from airflow_support import CONN_ENV, FakeStateStore, conn_json
 from extruct_deep_search import DeepSearch, PaymentRequiredError
 from extruct_deep_search.airflow import DeepSearchOperator, DeepSearchTrigger
 from extruct_deep_search.airflow.journal import STORE_KEY, TaskStateJournal

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import FakeStateStore
+from airflow_support import FakeStateStore
 from extruct_deep_search.airflow.journal import STORE_KEY, TaskStateJournal
 from extruct_deep_search.journal import MemoryJournal, process_owner
 
