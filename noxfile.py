@@ -99,7 +99,6 @@ def airflow(session: nox.Session) -> None:
         "-q",
         "-p",
         "no:cacheprovider",
-        "tests/airflow",
-        *session.posargs,
+        *(session.posargs or ["tests/airflow"]),
         env={"EXTRUCT_AIRFLOW_TESTS": "1"},
     )

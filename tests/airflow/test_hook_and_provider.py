@@ -57,6 +57,7 @@ def test_clients_from_the_connection(extruct_conn: str, base_url: str) -> None:
         assert isinstance(ds, DeepSearch)
         assert ds.base_url == base_url and ds.retry_policy.max_retries == 4
     assert hook.get_conn().base_url == base_url
+    assert hook.get_client(max_retries=0).retry_policy.max_retries == 0  # a call's own options win
     assert "extruct_default" in repr(hook)
 
 
@@ -104,3 +105,10 @@ def test_test_connection_without_a_token(monkeypatch: pytest.MonkeyPatch, base_u
     monkeypatch.setenv("AIRFLOW_CONN_EXTRUCT_EMPTY", json.dumps({"conn_type": "extruct"}))
     ok, message = DeepSearchHook("extruct_empty").test_connection()
     assert not ok and "token" in message
+
+
+def test_airflow_builds_the_hook_for_an_extruct_connection(extruct_conn: str) -> None:
+    from airflow.sdk import BaseHook
+
+    hook = BaseHook.get_hook(extruct_conn)
+    assert isinstance(hook, DeepSearchHook) and hook.conn_id == extruct_conn

@@ -76,8 +76,8 @@ class DeepSearchHook(BaseHook):
         behaviour = get_provider_info()["connection-types"][0]["ui-field-behaviour"]
         return {key.replace("-", "_"): value for key, value in behaviour.items()}
 
-    def _options(self, conn: Connection) -> dict[str, Any]:
-        options = dict(self.client_options)
+    def _options(self, conn: Connection, given: dict[str, Any]) -> dict[str, Any]:
+        options = {**self.client_options, **given}
         if (url := _base_url(conn)) is not None:
             options.setdefault("base_url", url)
         return options
@@ -86,15 +86,18 @@ class DeepSearchHook(BaseHook):
         """Same as :meth:`get_client` (Airflow's generic hook entry point)."""
         return self.get_client()
 
-    def get_client(self) -> DeepSearch:
-        """A blocking client for the connection; close it (or use ``with``) when done."""
-        conn = self.get_connection(self.conn_id)
-        return DeepSearch(conn.password, **self._options(conn))
+    def get_client(self, **options: Any) -> DeepSearch:
+        """A blocking client for the connection; close it (or use ``with``) when done.
 
-    async def get_async_client(self) -> AsyncDeepSearch:
+        ``options`` go to the client, over ``client_options``.
+        """
+        conn = self.get_connection(self.conn_id)
+        return DeepSearch(conn.password, **self._options(conn, options))
+
+    async def get_async_client(self, **options: Any) -> AsyncDeepSearch:
         """An asyncio client for the connection (reads it without blocking the event loop)."""
         conn = await self.aget_connection(self.conn_id)
-        return AsyncDeepSearch(conn.password, **self._options(conn))
+        return AsyncDeepSearch(conn.password, **self._options(conn, options))
 
     def test_connection(self) -> tuple[bool, str]:
         """Read one page of the task list; used by the UI's "Test" button."""
