@@ -304,3 +304,14 @@ def test_a_given_key_is_used(extruct_conn: str, store: FakeStateStore, make_cont
     deferred(operator(key="campaign-2026-12/dental"), make_context())
     doc = store.get(STORE_KEY)
     assert list(doc["entries"]) == ["campaign-2026-12/dental"]
+
+
+def test_a_key_never_names_two_searches(
+    slow: Sandbox, store: FakeStateStore, make_context: Any
+) -> None:
+    """A retry whose parameters changed (an edited DAG) is refused, not re-attached."""
+    deferred(operator(), make_context(1))
+    store.delete("extruct_task_id")
+    with pytest.raises(AirflowFailException, match=r"key: .* other parameters"):
+        operator(query="insurtech startups").execute(make_context(2))
+    assert slow.tasks_created() == 1

@@ -271,43 +271,58 @@ class DeepSearchOperator(ResumableJobMixin, BaseOperator):
     # ResumableJobMixin.
 
     def submit_job(self, context: Any) -> str:
-        """Create the Extruct task, recording the claim before the POST and the id after."""
+        """Create the Extruct task (or find the one this task instance already has)."""
         with _airflow_errors("invalid DeepSearchOperator arguments"):
             args = self._create_arguments()
-        key, journal = str(self.key), self._journal
+        journal = self._journal
         if journal is None:
             with _airflow_errors("creating the Extruct task"), self.hook.get_client() as ds:
                 return self._created(ds.create(**args))
+        key = str(self.key)
+        entry = journal.get(key)
+        if entry is not None and entry.task_id is not None and entry.task_id == self._stale_task_id:
+            journal.forget(key)  # its task failed or vanished: this try creates afresh
+        with _airflow_errors("creating the Extruct task"):
+            return self._created(self._keyed_create(args, key, journal))
+
+    def _keyed_create(self, args: dict[str, Any], key: str, journal: TaskStateJournal) -> Task:
+        """The create of ``key``: re-attach to its task, or claim the key, POST, record the id.
+
+        TODO(issue 11): the client does all of this, and recovers the task of a
+        pending claim from the task list, with::
+
+            with self.hook.get_client(journal=journal) as ds:
+                return ds.create(**args, key=key)
+        """
         fingerprint = _fingerprint(args)
         entry = journal.get(key)
-        if entry is not None and entry.task_id is not None:
-            if entry.task_id != self._stale_task_id:
-                self.log.info("Re-attaching to Extruct task %s of key %s", entry.task_id, key)
-                return self._created_id(entry.task_id)
-            journal.forget(key)  # its task failed or vanished: this try creates afresh
-            entry = None
-        if entry is not None:
-            # TODO(issue 11): create(..., key=key) with journal=journal recovers this task
-            # from the task list; until then a second task is created.
-            self.log.warning(
-                "Key %s: try %s recorded sending a create at %s but not its task id; "
-                "creating a new task",
-                key,
-                entry.owner,
-                entry.sent_at,
+        if entry is not None and entry.fingerprint != fingerprint:
+            raise InvalidArgumentError(
+                "key", f"{key!r} already names a search with other parameters; use a new key"
             )
-        journal.begin(
-            key,
-            fingerprint,
-            args["query"],
-            sent_at=time.time(),
-            owner=journal.owner,
-            replace_owner=None if entry is None else entry.owner,
-        )
-        with _airflow_errors("creating the Extruct task"), self.hook.get_client() as ds:
+        with self.hook.get_client() as ds:
+            if entry is not None and entry.task_id is not None:
+                self.log.info("Re-attaching to Extruct task %s of key %s", entry.task_id, key)
+                return ds.get(entry.task_id)
+            if entry is not None:
+                self.log.warning(
+                    "Key %s: an earlier try (%s) recorded sending a create at %s but not its "
+                    "task id; creating a new task",
+                    key,
+                    entry.owner,
+                    entry.sent_at,
+                )
+            journal.begin(
+                key,
+                fingerprint,
+                args["query"],
+                sent_at=time.time(),
+                owner=journal.owner,
+                replace_owner=None if entry is None else entry.owner,
+            )
             task = ds.create(**args)
         journal.attach(key, task.id, str(task.status))
-        return self._created(task)
+        return task
 
     def get_job_status(self, external_id: Any, context: Any) -> str:
         """The stored task's status, or ``not_found``."""
@@ -388,7 +403,7 @@ class DeepSearchOperator(ResumableJobMixin, BaseOperator):
         )
 
     def _created(self, task: Task) -> str:
-        self.log.info("Created Extruct task %s (key %s)", task.id, self.key)
+        self.log.info("Extruct task %s (key %s) is %s", task.id, self.key, task.status)
         return self._created_id(task.id)
 
     def _created_id(self, task_id: str) -> str:
