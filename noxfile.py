@@ -2,15 +2,18 @@
 
 Sessions run in the already-prepared environment (``venv_backend="none"``):
 scripts/test.sh creates ``.venv`` with ``pip install -e '.[dev]'`` once, so
-each session starts in seconds instead of reinstalling the world.
+each session starts in seconds instead of reinstalling the world. The
+exception is ``airflow``: Airflow gets a virtualenv of its own, ``.nox/airflow``.
 """
 
 from __future__ import annotations
 
+import glob
+
 import nox
 
 nox.options.default_venv_backend = "none"
-nox.options.sessions = ["lint", "typecheck", "drift", "tests", "contract", "chaos"]
+nox.options.sessions = ["lint", "typecheck", "drift", "tests", "contract", "chaos", "airflow"]
 nox.options.error_on_missing_interpreters = True
 
 
@@ -80,3 +83,22 @@ def load(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Benchmarks against the sandbox; rewrites BENCHMARKS.md (``-- --quick`` for a smoke run)."""
     session.run("python", "bench/run.py", *session.posargs)
+
+
+@nox.session(venv_backend="venv")
+def airflow(session: nox.Session) -> None:
+    """The Airflow provider in a virtualenv of its own (.nox/airflow): mypy, then tests/airflow.
+
+    Airflow is large, so the main .venv never installs it and the main test run
+    does not collect tests/airflow; this session is the only one that runs them.
+    """
+    session.install("-q", "-e", ".[airflow,sandbox]", "-r", "tests/airflow/requirements.txt")
+    session.run("mypy", "--strict", *sorted(glob.glob("wrapper/extruct_deep_search/airflow/*.py")))
+    session.run(
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        *(session.posargs or ["tests/airflow"]),
+        env={"EXTRUCT_AIRFLOW_TESTS": "1"},
+    )
