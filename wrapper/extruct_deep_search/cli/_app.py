@@ -88,9 +88,13 @@ def _exit_now(signum: int, frame: FrameType | None) -> None:
     os._exit(EXIT_INTERRUPTED)
 
 
+def _in_main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
+
+
 def _second_ctrl_c_exits() -> None:
     """From the first Ctrl-C on, the next one ends the process (cleanup may be slow)."""
-    if threading.current_thread() is threading.main_thread():
+    if _in_main_thread():
         signal.signal(signal.SIGINT, _exit_now)
 
 
@@ -191,7 +195,7 @@ def run(argv: list[str]) -> int:
             code = EXIT_INTERRUPTED
         except BrokenPipeError:
             _quiet_stdout()
-        finally:
-            if previous is not None and threading.current_thread() is threading.main_thread():
-                signal.signal(signal.SIGINT, previous)
+    # After a Ctrl-C the process is about to exit: a second one keeps exiting at once.
+    if code != EXIT_INTERRUPTED and previous is not None and _in_main_thread():
+        signal.signal(signal.SIGINT, previous)
     return code
