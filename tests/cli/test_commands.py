@@ -540,3 +540,15 @@ def test_missing_rich_prints_install_hint() -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
     assert proc.returncode == 2
     assert "pip install 'extruct-deep-search[cli]'" in proc.stderr
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["search", "--help"], ["--version"]])
+def test_help_works_without_rich(argv: list[str]) -> None:
+    code = (
+        "import sys; sys.modules['rich'] = None\n"
+        "from extruct_deep_search.cli import main\n"
+        f"raise SystemExit(main({argv!r}))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 0, proc.stderr
+    assert "extruct-deep-search" in proc.stdout and "Traceback" not in proc.stderr
