@@ -81,14 +81,21 @@ def passes_shortlist(
         True when every must-have grade is 4-5 and no blocker grade is below 3.
     """
     for key in must_have:
-        grade = result.grade(key)
+        grade = _grade(result, key)
         if grade is None or grade < MUST_HAVE_MIN_GRADE:
             return False
     for key in blockers:
-        grade = result.grade(key)
+        grade = _grade(result, key)
         if grade is not None and grade < BLOCKER_MIN_GRADE:
             return False
     return True
+
+
+def _grade(result: Result, key: str) -> int | None:
+    # The rule's own reading: a missing score is a missing grade (keys are checked
+    # once per call in shortlist(), not per result).
+    score = result.scores.get(key)
+    return score.grade if score is not None else None
 
 
 def shortlist(

@@ -115,7 +115,9 @@ class Plan:
         return sum(w for w in widths if w is not None) + GAP * (len(widths) - 1)
 
 
-def _grade(grade: int | None) -> Text:
+def _grade(result: Result, key: str) -> Text:
+    score = result.scores.get(key)  # not Result.grade: a missing score shows as "-"
+    grade = score.grade if score is not None else None
     if grade is None:
         return Text("-", style="dim")
     return Text(str(grade), style="green" if grade >= 4 else "yellow" if grade == 3 else "red")
@@ -213,7 +215,7 @@ def _decision_columns(
                     "Grades",
                     merged,
                     "left",
-                    lambda i, r: Text(gap).join(_grade(r.grade(k)) for k in keys),
+                    lambda i, r: Text(gap).join(_grade(r, k) for k in keys),
                 ),
                 merged,
             )
@@ -228,7 +230,7 @@ def _decision_columns(
                     header,
                     max(len(header), 1),
                     "center",
-                    lambda i, r, key=key: _grade(r.grade(key)),  # type: ignore[misc]
+                    lambda i, r, key=key: _grade(r, key),  # type: ignore[misc]
                 ),
                 max(len(header), 1),
             )
