@@ -158,7 +158,9 @@ def plan(
     floor = COMFORTABLE
     for style in LADDER:
         decision = _decision_columns(results, keys, style, rank)
-        if _fits(decision, width, floor):
+        # Full URLs only when nothing needs cutting; otherwise hosts leave names room.
+        if _fits(decision, width, {} if style.website == "url" else floor):
+            floor = {} if style.website == "url" else floor
             break
     else:
         floor = HARD_MIN  # the narrowest layout, squeezed further
@@ -184,7 +186,6 @@ def _decision_columns(
             min(company, MAX_WIDTH["company"]),
         ),
         (
-            # Full URLs only when none is cut: "url" has no floor below its natural width.
             Column(
                 "url" if style.website == "url" else "website",
                 "Website",
