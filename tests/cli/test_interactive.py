@@ -190,4 +190,3 @@ def test_second_ctrl_c_exits_at_once() -> None:
         # finalization reset the handler: a shell shows $? = 130 for both.
         assert proc.returncode in (130, -signal.SIGINT), err
         assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
-        assert "interrupted" in err

@@ -186,8 +186,9 @@ def run(argv: list[str]) -> int:
     code = EXIT_INTERRUPTED
     try:
         code = _dispatch(ctx)
-    except KeyboardInterrupt:  # between two handlers of _dispatch, or in one of them
+    except KeyboardInterrupt:  # a second Ctrl-C inside one of _dispatch's handlers
         _second_ctrl_c_exits()
+        _error(ctx, "interrupted")
     finally:
         try:
             ctx.close()
