@@ -9,11 +9,24 @@ exception is ``airflow``: Airflow gets a virtualenv of its own, ``.nox/airflow``
 from __future__ import annotations
 
 import glob
+import shutil
+import tarfile
+from pathlib import Path
 
 import nox
 
 nox.options.default_venv_backend = "none"
-nox.options.sessions = ["lint", "typecheck", "drift", "tests", "contract", "chaos", "airflow"]
+nox.options.sessions = [
+    "lint",
+    "typecheck",
+    "drift",
+    "tests",
+    "docs",
+    "build",
+    "contract",
+    "chaos",
+    "airflow",
+]
 nox.options.error_on_missing_interpreters = True
 
 
@@ -48,6 +61,47 @@ def drift(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     """Unit and integration tests (integration ones start sandboxes on 127.0.0.1)."""
     session.run("pytest", "-q", "-p", "no:cacheprovider", *session.posargs)
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """The API reference site: mkdocs build --strict (a broken reference fails)."""
+    site = Path(session.create_tmp()) / "site"
+    session.run(
+        "mkdocs", "build", "--strict", "--site-dir", str(site), env={"NO_MKDOCS_2_WARNING": "1"}
+    )
+
+
+@nox.session
+def build(session: nox.Session) -> None:
+    """sdist and wheel, twine check --strict, the wheel in a bare venv, the sdist's own tests."""
+    tmp = Path(session.create_tmp()).resolve()
+    dist, bare, unpacked = tmp / "dist", tmp / "bare", tmp / "sdist"
+    for path in (dist, bare, unpacked):
+        shutil.rmtree(path, ignore_errors=True)
+    session.run("python", "-m", "build", "--outdir", str(dist))
+    (sdist,), (wheel,) = list(dist.glob("*.tar.gz")), list(dist.glob("*.whl"))
+    session.run("twine", "check", "--strict", str(sdist), str(wheel))
+    # A bare virtualenv: only the wheel and its dependencies.
+    session.run("python", "-m", "venv", str(bare))
+    python = str(bare / "bin" / "python")
+    session.run(python, "-m", "pip", "install", "-q", str(wheel))
+    session.run(python, "-c", "import extruct_deep_search as e; print(e.__version__)")
+    session.run(str(bare / "bin" / "extruct-deep-search"), "--help", silent=True)
+    # The sdist is self-contained: its unit tests pass on its own code.
+    with tarfile.open(sdist) as archive:
+        archive.extractall(unpacked, filter="data")
+    (root,) = list(unpacked.iterdir())
+    code = (
+        f"import extruct_deep_search as e; assert e.__file__.startswith({str(root)!r}), e.__file__"
+    )
+    paths = {"PYTHONPATH": f"{root / 'wrapper'}:{root / 'generated'}"}
+    session.chdir(root)
+    session.run("python", "-c", code, env=paths)
+    session.run(
+        "python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x",
+        "-m", "not integration and not slow", env=paths,
+    )  # fmt: skip
 
 
 @nox.session
