@@ -16,7 +16,7 @@ from . import _config, _flows
 from ._base import _DEFAULT, BaseClient
 from ._core.effects import Emit, Jitter, Now, Outcome, RequestSpec, Send, Sleep
 from ._core.retry import RetryPolicy
-from ._core.validation import positive_count
+from ._core.validation import create_params, positive_count
 from ._flows import Flow, ProgressCallback
 from ._types import Criterion, Result, SearchRun, Task
 
@@ -198,14 +198,16 @@ class AsyncDeepSearch(BaseClient):
         """
         return await self._drive(
             _flows.create(
+                create_params(
+                    query=query,
+                    desired_num_results=desired_num_results,
+                    criteria=criteria,
+                    exclude_domains=exclude_domains,
+                    exclude_task_ids=exclude_task_ids,
+                    data_sources=data_sources,
+                ),
                 self.retry_policy,
                 self._token,
-                query=query,
-                desired_num_results=desired_num_results,
-                criteria=criteria,
-                exclude_domains=exclude_domains,
-                exclude_task_ids=exclude_task_ids,
-                data_sources=data_sources,
             )
         )
 
@@ -306,21 +308,17 @@ class AsyncDeepSearch(BaseClient):
 
         Arguments are those of :meth:`create` and :meth:`wait`.
         """
+        params = create_params(
+            query=query,
+            desired_num_results=desired_num_results,
+            criteria=criteria,
+            exclude_domains=exclude_domains,
+            exclude_task_ids=exclude_task_ids,
+            data_sources=data_sources,
+        )
         plan = self._plan(poll_interval, timeout)
         return await self._drive(
-            _flows.run(
-                plan,
-                page_size,
-                self.retry_policy,
-                self._token,
-                on_progress,
-                query=query,
-                desired_num_results=desired_num_results,
-                criteria=criteria,
-                exclude_domains=exclude_domains,
-                exclude_task_ids=exclude_task_ids,
-                data_sources=data_sources,
-            )
+            _flows.run(params, plan, page_size, self.retry_policy, self._token, on_progress)
         )
 
     async def add_table_rows(

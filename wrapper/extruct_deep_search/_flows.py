@@ -21,6 +21,7 @@ from ._core import validation
 from ._core.dedupe import Deduper
 from ._core.effects import Effect, Emit, Jitter, Now, Outcome, RequestSpec, Send, Sleep
 from ._core.paging import PageCursor
+from ._core.params import CreateParams
 from ._core.polling import Failed, Finished, PollAgain, PollPlan, TimedOut
 from ._core.retry import RetryPolicy, parse_retry_after
 from ._errors import (
@@ -129,18 +130,9 @@ def is_transient(exc: BaseException) -> bool:
 # Single calls.
 
 
-def create(policy: RetryPolicy, secret: str, **arguments: Any) -> Flow[Task]:
-    """Validate, then POST /v1/discovery_tasks once (never re-sent after it may have arrived)."""
-    args = validation.create_arguments(**arguments)
-    request = _gen.create_request(
-        args["query"],
-        desired_num_results=args["desired_num_results"],
-        criteria=args["criteria"],
-        exclude_domains=args["exclude_domains"],
-        exclude_task_ids=args["exclude_task_ids"],
-        data_sources=args["data_sources"],
-    )
-    return (yield from call(request, _gen.parse_task, policy, secret))
+def create(params: CreateParams, policy: RetryPolicy, secret: str) -> Flow[Task]:
+    """POST /v1/discovery_tasks once (never re-sent after it may have arrived)."""
+    return (yield from call(_gen.create_request(params), _gen.parse_task, policy, secret))
 
 
 def get(task_id: str, policy: RetryPolicy, secret: str) -> Flow[Task]:
@@ -327,16 +319,16 @@ def collect(flow: Flow[Task]) -> Flow[tuple[Task, list[Result]]]:
 
 
 def run(
+    params: CreateParams,
     plan: PollPlan,
     page_size: int,
     policy: RetryPolicy,
     secret: str,
     on_progress: ProgressCallback | None = None,
-    **create_arguments: Any,
 ) -> Flow[SearchRun]:
     """create, wait (the create response counts as the first poll), then read all results."""
     page_size = validation.page_size(page_size)
-    task = yield from create(policy, secret, **create_arguments)
+    task = yield from create(params, policy, secret)
     task = yield from wait(task.id, plan, policy, secret, on_progress, initial=task)
     _, results = yield from collect(iter_results(task.id, page_size, policy, secret))
     return SearchRun(task=task, results=results)

@@ -39,6 +39,7 @@ from extruct_deep_search_client.models import (
 )
 
 from ._core.effects import RequestSpec
+from ._core.params import CreateParams
 from ._types import CompanySize, Criterion, CriterionScore, DataSource, Result, Task, TaskStatus
 
 D = TypeVar("D")
@@ -64,31 +65,24 @@ def _spec(
 # Requests. create and resume are not idempotent: a re-send can act twice.
 
 
-def create_request(
-    query: str,
-    *,
-    desired_num_results: int,
-    criteria: Sequence[Criterion] | None,
-    exclude_domains: Sequence[str] | None,
-    exclude_task_ids: Sequence[str] | None,
-    data_sources: Sequence[str] | None,
-) -> RequestSpec:
+def create_request(params: CreateParams) -> RequestSpec:
     """POST /v1/discovery_tasks. Giving data_sources turns auto_data_sources off."""
     body = DiscoveryTaskInput(
-        query=query,
-        desired_num_results=desired_num_results,
-        auto_data_sources=data_sources is None,
+        query=params.query,
+        desired_num_results=params.desired_num_results,
+        auto_data_sources=params.data_sources is None,
     )
-    if data_sources is not None:
-        body.data_sources = [DiscoveryDataSource(s) for s in data_sources]
-    if criteria is not None:
+    if params.data_sources is not None:
+        body.data_sources = [DiscoveryDataSource(s) for s in params.data_sources]
+    if params.criteria is not None:
         body.criteria = [
-            CriterionDefinition(key=c.key, name=c.name, criterion=c.criterion) for c in criteria
+            CriterionDefinition(key=c.key, name=c.name, criterion=c.criterion)
+            for c in params.criteria
         ]
-    if exclude_domains is not None:
-        body.exclude_domains = list(exclude_domains)
-    if exclude_task_ids is not None:
-        body.exclude_task_ids = list(exclude_task_ids)
+    if params.exclude_domains is not None:
+        body.exclude_domains = list(params.exclude_domains)
+    if params.exclude_task_ids is not None:
+        body.exclude_task_ids = list(params.exclude_task_ids)
     return _spec(create_task._get_kwargs(body=body), idempotent=False)
 
 
