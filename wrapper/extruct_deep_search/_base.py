@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 
 from . import _config
-from ._core.effects import Outcome, RequestSpec, TransportFailure
+from ._core.effects import Failure, Outcome, RequestSpec
 from ._core.polling import PollPlan
 from ._core.retry import RetryPolicy
 from ._core.validation import positive_seconds
@@ -28,15 +28,15 @@ USER_AGENT = f"extruct-deep-search-python/{__version__}"
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 
 
-def failure_kind(exc: httpx.TransportError) -> TransportFailure:
+def failure_kind(exc: httpx.TransportError) -> Failure:
     """What a transport error proves about delivery (see _core/retry.py)."""
     if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
-        return TransportFailure.CONNECT_TIMEOUT
+        return Failure.CONNECT_TIMEOUT
     if isinstance(exc, httpx.ConnectError):
-        return TransportFailure.CONNECT
+        return Failure.CONNECT
     if isinstance(exc, httpx.TimeoutException):
-        return TransportFailure.TIMEOUT
-    return TransportFailure.NETWORK
+        return Failure.TIMEOUT
+    return Failure.NETWORK
 
 
 class BaseClient:
@@ -54,21 +54,21 @@ class BaseClient:
         wait_timeout: float | None,
         allow_insecure_http: bool,
         clock: Callable[[], float] | None,
+        wall_clock: Callable[[], float] | None,
         random_: Callable[[], float] | None,
     ) -> None:
         self._token = _config.resolve_token(token)
         self.base_url = _config.resolve_base_url(base_url, allow_insecure_http=allow_insecure_http)
         self.timeout = _config.resolve_timeout(timeout)
         if retry_policy is None:
-            if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-                raise InvalidArgumentError(
-                    "max_retries", f"must be an integer >= 0, got {max_retries!r}"
-                )
             retry_policy = RetryPolicy(max_retries=max_retries)
+        elif not isinstance(retry_policy, RetryPolicy):
+            raise InvalidArgumentError("retry_policy", "must be a RetryPolicy")
         self.retry_policy = retry_policy
         self.poll_interval = positive_seconds("poll_interval", poll_interval) or 0.0
         self.wait_timeout = positive_seconds("wait_timeout", wait_timeout, allow_none=True)
         self._clock = clock or time.monotonic
+        self._wall_clock = wall_clock or time.time
         self._random = random_ or random.random
 
     def __repr__(self) -> str:
@@ -137,14 +137,13 @@ class BaseClient:
             status=response.status_code,
             headers=response.headers,  # case-insensitive lookups
             content=body,
-            received_at=time.time(),
         )
 
     def _failed(self, request: httpx.Request, exc: httpx.TransportError) -> Outcome:
         kind = failure_kind(exc)
         message = redact(f"{type(exc).__name__}: {exc}", self._token)
         logger.debug("%s %s -> %s (%s)", request.method, request.url, kind.value, message)
-        return Outcome(failure=kind, message=message, received_at=time.time())
+        return Outcome(failure=kind, message=message)
 
 
 class _Default:

@@ -210,6 +210,26 @@ STATUS_ERRORS: Mapping[int, type[APIError]] = {
 MAX_MESSAGE = 500  # characters of server detail quoted in an error message
 
 
+def bounded(text: str, limit: int = MAX_MESSAGE) -> str:
+    """``text`` cut to ``limit`` characters (redact before cutting, never after)."""
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """A short repr of a caller's value for an error message; never raises.
+
+    An int of more than 4300 digits has no repr (Python refuses to convert it),
+    and a huge string or list must not make the message huge.
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
+        return f"an integer of {value.bit_length()} bits"
+    try:
+        text = repr(value)
+    except Exception:
+        text = f"a {type(value).__name__}"
+    return bounded(text, limit)
+
+
 def redact(text: str, secret: str | None) -> str:
     """``text`` with ``secret`` (the token) replaced by [REDACTED]."""
     return text.replace(secret, "[REDACTED]") if secret else text

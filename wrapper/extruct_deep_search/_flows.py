@@ -14,27 +14,38 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Generator, Sequence
-from typing import Any, TypeVar
+from dataclasses import replace
+from typing import Any, NoReturn, TypeVar
 
 from . import _gen
 from ._core import validation
 from ._core.dedupe import Deduper
-from ._core.effects import Effect, Emit, Jitter, Now, Outcome, RequestSpec, Send, Sleep
+from ._core.effects import (
+    Effect,
+    Emit,
+    Failure,
+    Jitter,
+    Now,
+    Outcome,
+    RequestSpec,
+    Send,
+    Sleep,
+    WallNow,
+)
 from ._core.paging import PageCursor
 from ._core.params import CreateParams
 from ._core.polling import Failed, Finished, PollAgain, PollPlan, TimedOut
-from ._core.retry import RetryPolicy, parse_retry_after
+from ._core.retry import RetryPolicy, is_transient, parse_retry_after
 from ._errors import (
     APIConnectionError,
     APIError,
     APITimeoutError,
     ExtructError,
     InvalidArgumentError,
-    RateLimitError,
-    ServerError,
     TaskFailedError,
     UnexpectedResponseError,
     WaitTimeoutError,
+    bounded,
     error_for_status,
     redact,
     scrub,
@@ -50,11 +61,23 @@ logger = logging.getLogger("extruct_deep_search")
 
 def _raise_for(
     outcome: Outcome, request: RequestSpec, retry_after: float | None, secret: str
-) -> None:
+) -> NoReturn:
     """Raise the typed error for a failed outcome."""
-    if outcome.failure is not None:
+    failure = outcome.failure
+    if failure is Failure.UNREADABLE:
+        raise UnexpectedResponseError(
+            bounded(
+                redact(f"HTTP {outcome.status} with an unreadable body: {outcome.message}", secret)
+            ),
+            status_code=outcome.status or 0,
+            body=scrub(outcome.content, secret)[:2000].decode("utf-8", errors="replace"),
+            request_id=outcome.headers.get("x-request-id"),
+        )
+    if failure is not None:
         text = f"{request.method} {request.path}: {redact(outcome.message, secret)}"
-        if outcome.failure.timed_out:
+        if failure is Failure.LOCAL:
+            raise ExtructError(text)
+        if failure.timed_out:
             raise APITimeoutError(text)
         raise APIConnectionError(text)
     raise error_for_status(
@@ -75,27 +98,20 @@ def call(
 ) -> Flow[T]:
     """Send ``request`` with the retry policy and parse a 2xx body with ``parse``.
 
-    A 2xx body that is not JSON or not the documented shape counts as a failed
-    attempt: re-sent when the request is idempotent, raised as
+    A 2xx body that is not JSON or not the documented shape counts as an
+    UNREADABLE attempt: re-sent when the request is idempotent, raised as
     UnexpectedResponseError otherwise (the server acted; re-sending could act twice).
     """
     attempt = 0
     while True:
         outcome: Outcome = yield Send(request)
-        retry_after = parse_retry_after(outcome.headers.get("retry-after"), outcome.received_at)
-        error: ExtructError | None = None
-        if outcome.status is not None and 200 <= outcome.status < 300:
+        if outcome.failure is None and 200 <= (outcome.status or 0) < 300:
             try:
                 return parse(json.loads(outcome.content))
             except (ValueError, RecursionError, _gen.ParseError) as exc:
-                error = UnexpectedResponseError(
-                    redact(f"HTTP {outcome.status} with an unreadable body: {exc}"[:500], secret),
-                    status_code=outcome.status,
-                    body=scrub(outcome.content[:2000], secret).decode("utf-8", errors="replace"),
-                    request_id=outcome.headers.get("x-request-id"),
-                )
-                # Re-sending is as safe as after a 5xx: only for idempotent requests.
-                outcome = Outcome(status=599, headers=outcome.headers)
+                outcome = replace(outcome, failure=Failure.UNREADABLE, message=str(exc))
+        header = outcome.headers.get("retry-after")
+        retry_after = None if header is None else parse_retry_after(header, (yield WallNow()))
         decision = policy.decide(
             attempt,
             outcome,
@@ -104,10 +120,7 @@ def call(
             jitter=(yield Jitter()),
         )
         if decision is None:
-            if error is not None:
-                raise error
             _raise_for(outcome, request, retry_after, secret)
-        assert decision is not None
         logger.info(
             "retrying %s %s in %.2fs (attempt %d, %s)",
             request.method,
@@ -118,13 +131,6 @@ def call(
         )
         yield Sleep(decision.delay)
         attempt += 1
-
-
-def is_transient(exc: BaseException) -> bool:
-    """Errors a long wait rides out: the next poll may well succeed."""
-    if isinstance(exc, APIConnectionError | ServerError | UnexpectedResponseError):
-        return True
-    return isinstance(exc, RateLimitError) and exc.retry_after is not None
 
 
 # Single calls.

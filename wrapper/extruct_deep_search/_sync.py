@@ -16,7 +16,7 @@ import httpx
 
 from . import _config, _flows
 from ._base import _DEFAULT, BaseClient
-from ._core.effects import Emit, Jitter, Now, Outcome, RequestSpec, Send, Sleep
+from ._core.effects import Emit, Jitter, Now, Outcome, RequestSpec, Send, Sleep, WallNow
 from ._core.retry import RetryPolicy
 from ._core.validation import create_params, positive_count
 from ._flows import Flow, ProgressCallback
@@ -72,6 +72,7 @@ class DeepSearch(BaseClient):
         max_concurrent_requests: int = 20,
         _sleep: Callable[[float], None] | None = None,
         _clock: Callable[[], float] | None = None,
+        _wall_clock: Callable[[], float] | None = None,
         _random: Callable[[], float] | None = None,
     ) -> None:
         super().__init__(
@@ -84,6 +85,7 @@ class DeepSearch(BaseClient):
             wait_timeout=wait_timeout,
             allow_insecure_http=allow_insecure_http,
             clock=_clock,
+            wall_clock=_wall_clock,
             random_=_random,
         )
         self._owns_http = http_client is None
@@ -143,6 +145,8 @@ class DeepSearch(BaseClient):
             return None
         if isinstance(effect, Now):
             return self._clock()
+        if isinstance(effect, WallNow):
+            return self._wall_clock()
         if isinstance(effect, Jitter):
             return self._random()
         raise TypeError(f"unexpected effect {effect!r}")  # pragma: no cover

@@ -28,35 +28,49 @@ class RequestSpec:
     exhausted_on_400: bool = False
 
 
-class TransportFailure(Enum):
-    """How a request failed without a response, by what it proves about delivery."""
+class Failure(Enum):
+    """Why an attempt brought no usable answer, by what it proves about delivery.
+
+    ``_core/retry.py`` turns these into decisions: whether to re-send, and
+    whether the server may have acted on the request.
+    """
 
     CONNECT = "connect"  # no connection: provably never reached the server
     CONNECT_TIMEOUT = "connect_timeout"  # no connection in time (or no pool slot): same
     TIMEOUT = "timeout"  # sent (maybe), no full answer in time: may have acted
     NETWORK = "network"  # dropped or broken mid-exchange: may have acted
+    UNREADABLE = "unreadable"  # a response arrived (``status`` set), its body cannot be read
+    LOCAL = "local"  # refused before sending (closed client, a URL or header httpx refuses)
 
     @property
     def unsent(self) -> bool:
         """True when the request provably never reached the server."""
-        return self in (TransportFailure.CONNECT, TransportFailure.CONNECT_TIMEOUT)
+        return self in _UNSENT
 
     @property
     def timed_out(self) -> bool:
         """True when a deadline, not the peer, ended the attempt."""
-        return self in (TransportFailure.TIMEOUT, TransportFailure.CONNECT_TIMEOUT)
+        return self in (Failure.TIMEOUT, Failure.CONNECT_TIMEOUT)
+
+
+_UNSENT = frozenset({Failure.CONNECT, Failure.CONNECT_TIMEOUT, Failure.LOCAL})
 
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """A response (``status`` set) or a transport failure (``failure`` set)."""
+    """What one attempt came to: a response (``status`` set), a failure, or both.
+
+    ``failure`` is None for a response whose body was read; UNREADABLE comes
+    with the status of the response whose body could not be read. The body
+    and headers stay out of the repr: a server may echo the token into them,
+    and tracebacks print the locals that hold an Outcome.
+    """
 
     status: int | None = None
-    headers: Mapping[str, str] = field(default_factory=dict)
-    content: bytes = b""
-    failure: TransportFailure | None = None
+    headers: Mapping[str, str] = field(default_factory=dict, repr=False)
+    content: bytes = field(default=b"", repr=False)
+    failure: Failure | None = None
     message: str = ""
-    received_at: float = 0.0  # Unix time, for Retry-After HTTP dates
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +93,11 @@ class Now:
 
 
 @dataclass(frozen=True, slots=True)
+class WallNow:
+    """Read the wall clock; the answer is Unix time in seconds (Retry-After dates)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Jitter:
     """Draw a random float in [0, 1); the answer is that float."""
 
@@ -90,4 +109,4 @@ class Emit:
     items: list[Any]
 
 
-Effect = Send | Sleep | Now | Jitter | Emit
+Effect = Send | Sleep | Now | WallNow | Jitter | Emit
