@@ -17,8 +17,9 @@ from . import _config
 from ._core.effects import Failure, Outcome, RequestSpec
 from ._core.polling import PollPlan
 from ._core.retry import RetryPolicy
+from ._core.secrets import resolve_token
 from ._core.validation import positive_seconds
-from ._errors import InvalidArgumentError, redact
+from ._errors import InvalidArgumentError, bounded
 from ._version import __version__
 
 logger = logging.getLogger("extruct_deep_search")
@@ -57,7 +58,7 @@ class BaseClient:
         wall_clock: Callable[[], float] | None,
         random_: Callable[[], float] | None,
     ) -> None:
-        self._token = _config.resolve_token(token)
+        self._token = resolve_token(token)
         self.base_url = _config.resolve_base_url(base_url, allow_insecure_http=allow_insecure_http)
         self.timeout = _config.resolve_timeout(timeout)
         if retry_policy is None:
@@ -93,7 +94,7 @@ class BaseClient:
             params=dict(spec.params) or None,
             json=spec.json,
             headers={
-                "Authorization": f"Bearer {self._token}",
+                "Authorization": f"Bearer {self._token.reveal()}",
                 "User-Agent": USER_AGENT,
                 "Accept": "application/json",
             },
@@ -141,7 +142,7 @@ class BaseClient:
 
     def _failed(self, request: httpx.Request, exc: httpx.TransportError) -> Outcome:
         kind = failure_kind(exc)
-        message = redact(f"{type(exc).__name__}: {exc}", self._token)
+        message = bounded(self._token.redact(f"{type(exc).__name__}: {exc}"))
         logger.debug("%s %s -> %s (%s)", request.method, request.url, kind.value, message)
         return Outcome(failure=kind, message=message)
 

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import ipaddress
 import os
-import re
 from urllib.parse import urlsplit
 
 import httpx
 
 from ._errors import InvalidArgumentError
 
-__all__ = ["BASE_URL_ENV", "DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "TOKEN_ENV"]
+__all__ = ["BASE_URL_ENV", "DEFAULT_BASE_URL", "DEFAULT_TIMEOUT"]
 
 DEFAULT_BASE_URL = "https://api.extruct.ai"
-TOKEN_ENV = "EXTRUCT_API_TOKEN"
 BASE_URL_ENV = "EXTRUCT_BASE_URL"
 
 # Extruct's own CLI uses a 30 s request timeout; connecting should be quick.
@@ -23,22 +21,6 @@ DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 DEFAULT_POLL_INTERVAL = 10.0
 DEFAULT_WAIT_TIMEOUT = 1800.0
 DEFAULT_PAGE_SIZE = 50  # the docs' example and Extruct's CLI
-
-_TOKEN_CHARS = re.compile(r"[\x21-\x7e]+")  # printable ASCII, no spaces: a header value
-
-
-def resolve_token(token: str | None) -> str:
-    """The token from the argument or EXTRUCT_API_TOKEN; a clear error when missing."""
-    value = token if token is not None else os.environ.get(TOKEN_ENV)
-    if value is None or not value.strip():
-        raise InvalidArgumentError(
-            "token", f"missing: pass token=... or set the {TOKEN_ENV} environment variable"
-        )
-    value = value.strip()
-    if not _TOKEN_CHARS.fullmatch(value):
-        # Never echo the token itself.
-        raise InvalidArgumentError("token", "must be printable ASCII without spaces")
-    return value
 
 
 def _is_loopback(host: str) -> bool:

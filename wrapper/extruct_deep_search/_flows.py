@@ -36,6 +36,7 @@ from ._core.paging import PageCursor
 from ._core.params import CreateParams
 from ._core.polling import Failed, Finished, PollAgain, PollPlan, TimedOut
 from ._core.retry import RetryPolicy, is_transient, parse_retry_after
+from ._core.secrets import Secret
 from ._errors import (
     APIConnectionError,
     APIError,
@@ -47,8 +48,6 @@ from ._errors import (
     WaitTimeoutError,
     bounded,
     error_for_status,
-    redact,
-    scrub,
 )
 from ._types import Result, SearchRun, Task
 
@@ -60,41 +59,70 @@ logger = logging.getLogger("extruct_deep_search")
 
 
 def _raise_for(
-    outcome: Outcome, request: RequestSpec, retry_after: float | None, secret: str
+    outcome: Outcome, request: RequestSpec, retry_after: float | None, secret: Secret
 ) -> NoReturn:
-    """Raise the typed error for a failed outcome."""
+    """Raise the typed error for a failed outcome.
+
+    The error is built in :func:`_error_for`, whose frame is gone by the time
+    a traceback is formatted: no local here holds server text that could
+    echo the token (Outcome's repr leaves out the body and headers).
+    """
+    raise _error_for(outcome, request, retry_after, secret)
+
+
+def _error_for(
+    outcome: Outcome, request: RequestSpec, retry_after: float | None, secret: Secret
+) -> ExtructError:
     failure = outcome.failure
+    request_id = outcome.headers.get("x-request-id")
     if failure is Failure.UNREADABLE:
-        raise UnexpectedResponseError(
+        return UnexpectedResponseError(
             bounded(
-                redact(f"HTTP {outcome.status} with an unreadable body: {outcome.message}", secret)
+                secret.redact(f"HTTP {outcome.status} with an unreadable body: {outcome.message}")
             ),
             status_code=outcome.status or 0,
-            body=scrub(outcome.content, secret)[:2000].decode("utf-8", errors="replace"),
-            request_id=outcome.headers.get("x-request-id"),
+            body=secret.scrub(outcome.content)[:2000].decode("utf-8", errors="replace"),
+            request_id=None if request_id is None else bounded(secret.redact(request_id)),
         )
     if failure is not None:
-        text = f"{request.method} {request.path}: {redact(outcome.message, secret)}"
+        text = f"{request.method} {request.path}: {bounded(secret.redact(outcome.message))}"
         if failure is Failure.LOCAL:
-            raise ExtructError(text)
+            return ExtructError(text)
         if failure.timed_out:
-            raise APITimeoutError(text)
-        raise APIConnectionError(text)
-    raise error_for_status(
+            return APITimeoutError(text)
+        return APIConnectionError(text)
+    return error_for_status(
         outcome.status or 0,
         outcome.content,
-        request_id=outcome.headers.get("x-request-id"),
+        request_id=request_id,
         retry_after=retry_after,
         exhausted_on_400=request.exhausted_on_400,
         secret=secret,
+        subject=request.subject,
     )
+
+
+_UNREADABLE = (ValueError, RecursionError, _gen.ParseError)
+
+
+def _why_unreadable(content: bytes, parse: Callable[[Any], object], secret: Secret) -> str:
+    """Why ``parse`` refused ``content``, worded from the redacted body.
+
+    Parse errors quote a few dozen characters of the offending value; quoting
+    them from the redacted body means no cut can leave part of an echoed token.
+    """
+    try:
+        parse(json.loads(secret.scrub(content)))
+    except _UNREADABLE as exc:
+        return str(exc)
+    return "the body does not have the documented shape"
 
 
 def call(
     request: RequestSpec,
     parse: Callable[[Any], T],
     policy: RetryPolicy,
-    secret: str,
+    secret: Secret,
 ) -> Flow[T]:
     """Send ``request`` with the retry policy and parse a 2xx body with ``parse``.
 
@@ -108,10 +136,14 @@ def call(
         if outcome.failure is None and 200 <= (outcome.status or 0) < 300:
             try:
                 return parse(json.loads(outcome.content))
-            except (ValueError, RecursionError, _gen.ParseError) as exc:
-                outcome = replace(outcome, failure=Failure.UNREADABLE, message=str(exc))
-        header = outcome.headers.get("retry-after")
-        retry_after = None if header is None else parse_retry_after(header, (yield WallNow()))
+            except _UNREADABLE:
+                why = _why_unreadable(outcome.content, parse, secret)
+                outcome = replace(outcome, failure=Failure.UNREADABLE, message=why)
+        retry_after = (
+            parse_retry_after(outcome.headers["retry-after"], (yield WallNow()))
+            if "retry-after" in outcome.headers
+            else None
+        )
         decision = policy.decide(
             attempt,
             outcome,
@@ -136,18 +168,18 @@ def call(
 # Single calls.
 
 
-def create(params: CreateParams, policy: RetryPolicy, secret: str) -> Flow[Task]:
+def create(params: CreateParams, policy: RetryPolicy, secret: Secret) -> Flow[Task]:
     """POST /v1/discovery_tasks once (never re-sent after it may have arrived)."""
     return (yield from call(_gen.create_request(params), _gen.parse_task, policy, secret))
 
 
-def get(task_id: str, policy: RetryPolicy, secret: str) -> Flow[Task]:
+def get(task_id: str, policy: RetryPolicy, secret: Secret) -> Flow[Task]:
     """GET one task."""
     request = _gen.get_request(validation.path_id("task_id", task_id))
     return (yield from call(request, _gen.parse_task, policy, secret))
 
 
-def list_tasks(limit: int, offset: int, policy: RetryPolicy, secret: str) -> Flow[list[Task]]:
+def list_tasks(limit: int, offset: int, policy: RetryPolicy, secret: Secret) -> Flow[list[Task]]:
     """GET one page of the task list."""
     request = _gen.list_request(
         offset=validation.offset(offset), limit=validation.page_size(limit, "limit")
@@ -155,7 +187,9 @@ def list_tasks(limit: int, offset: int, policy: RetryPolicy, secret: str) -> Flo
     return (yield from call(request, _gen.parse_task_list, policy, secret))
 
 
-def resume(task_id: str, desired_new_results: int, policy: RetryPolicy, secret: str) -> Flow[Task]:
+def resume(
+    task_id: str, desired_new_results: int, policy: RetryPolicy, secret: Secret
+) -> Flow[Task]:
     """POST resume once; a 400 raises TaskExhaustedError."""
     request = _gen.resume_request(
         validation.path_id("task_id", task_id),
@@ -170,7 +204,7 @@ def add_table_rows(
     run: bool,
     batch_size: int,
     policy: RetryPolicy,
-    secret: str,
+    secret: Secret,
 ) -> Flow[list[dict[str, Any]]]:
     """POST rows in batches of ``batch_size``; returns every created row."""
     table_id = validation.path_id("table_id", table_id)
@@ -189,7 +223,7 @@ def add_table_rows(
 
 
 def sweep(
-    task_id: str, page_size: int, seen: Deduper[Result], policy: RetryPolicy, secret: str
+    task_id: str, page_size: int, seen: Deduper[Result], policy: RetryPolicy, secret: Secret
 ) -> Flow[Task]:
     """Read every page once, emitting rows not seen before; returns the first page's task.
 
@@ -214,7 +248,7 @@ def sweep(
     return first
 
 
-def iter_results(task_id: str, page_size: int, policy: RetryPolicy, secret: str) -> Flow[Task]:
+def iter_results(task_id: str, page_size: int, policy: RetryPolicy, secret: Secret) -> Flow[Task]:
     """Emit every result once, page by page (a snapshot: use stream() while a task runs).
 
     Arguments are checked now, not when the flow is first driven.
@@ -276,7 +310,7 @@ def wait(
     task_id: str,
     plan: PollPlan,
     policy: RetryPolicy,
-    secret: str,
+    secret: Secret,
     on_progress: ProgressCallback | None = None,
     initial: Task | None = None,
 ) -> Flow[Task]:
@@ -290,7 +324,7 @@ def stream(
     page_size: int,
     plan: PollPlan,
     policy: RetryPolicy,
-    secret: str,
+    secret: Secret,
     on_progress: ProgressCallback | None = None,
 ) -> Flow[Task]:
     """Emit each result once as soon as a sweep sees it; end after a sweep of the final list.
@@ -329,7 +363,7 @@ def run(
     plan: PollPlan,
     page_size: int,
     policy: RetryPolicy,
-    secret: str,
+    secret: Secret,
     on_progress: ProgressCallback | None = None,
 ) -> Flow[SearchRun]:
     """create, wait (the create response counts as the first poll), then read all results."""

@@ -50,7 +50,7 @@ class ParseError(Exception):
 
 
 def _spec(
-    kwargs: dict[str, Any], *, idempotent: bool, exhausted_on_400: bool = False
+    kwargs: dict[str, Any], *, idempotent: bool, exhausted_on_400: bool = False, subject: str = ""
 ) -> RequestSpec:
     return RequestSpec(
         method=kwargs["method"].upper(),
@@ -59,6 +59,7 @@ def _spec(
         json=kwargs.get("json"),
         idempotent=idempotent,
         exhausted_on_400=exhausted_on_400,
+        subject=subject,
     )
 
 
@@ -88,20 +89,20 @@ def create_request(params: CreateParams) -> RequestSpec:
 
 def get_request(task_id: str) -> RequestSpec:
     """GET /v1/discovery_tasks/{task_id}."""
-    return _spec(get_task._get_kwargs(task_id), idempotent=True)
+    return _spec(get_task._get_kwargs(task_id), idempotent=True, subject=f"task {task_id!r}")
 
 
 def results_request(task_id: str, *, offset: int, limit: int) -> RequestSpec:
     """GET /v1/discovery_tasks/{task_id}/results?offset=&limit=."""
     kwargs = get_task_results._get_kwargs(task_id, offset=offset, limit=limit)
-    return _spec(kwargs, idempotent=True)
+    return _spec(kwargs, idempotent=True, subject=f"task {task_id!r}")
 
 
 def resume_request(task_id: str, desired_new_results: int) -> RequestSpec:
     """POST /v1/discovery_tasks/{task_id}/resume; its 400 means exhausted."""
     body = ResumeDiscoveryTaskInput(desired_new_results=desired_new_results)
     kwargs = resume_task._get_kwargs(task_id, body=body)
-    return _spec(kwargs, idempotent=False, exhausted_on_400=True)
+    return _spec(kwargs, idempotent=False, exhausted_on_400=True, subject=f"task {task_id!r}")
 
 
 def list_request(*, offset: int, limit: int) -> RequestSpec:
@@ -117,7 +118,8 @@ def add_rows_request(table_id: str, inputs: Sequence[str], *, run: bool) -> Requ
         data["input"] = value
         rows.append(TableRowInput(data=data))
     body = TableRowsInput(rows=rows, run=run)
-    return _spec(add_table_rows._get_kwargs(table_id, body=body), idempotent=False)
+    kwargs = add_table_rows._get_kwargs(table_id, body=body)
+    return _spec(kwargs, idempotent=False, subject=f"table {table_id!r}")
 
 
 # Responses.

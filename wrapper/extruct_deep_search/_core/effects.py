@@ -18,6 +18,7 @@ class RequestSpec:
 
     ``idempotent``: safe to re-send after the server may have acted (GETs).
     ``exhausted_on_400``: a 400 means the task is exhausted (resume).
+    ``subject``: what the request looks up (``task 'abc'``), named by a 404.
     """
 
     method: str
@@ -26,6 +27,7 @@ class RequestSpec:
     json: Any = None
     idempotent: bool = True
     exhausted_on_400: bool = False
+    subject: str = ""
 
 
 class Failure(Enum):
