@@ -11,9 +11,10 @@ the page loop, the completion rule and the dedupe.
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Generator, Iterable
 from dataclasses import replace
 from typing import Any, NoReturn, TypeVar
 
@@ -21,6 +22,7 @@ from . import _gen
 from ._core import validation
 from ._core.dedupe import Deduper
 from ._core.effects import (
+    Await,
     Effect,
     Emit,
     Failure,
@@ -49,11 +51,11 @@ from ._errors import (
     bounded,
     error_for_status,
 )
+from ._progress import ProgressCallback
 from ._types import Result, SearchRun, Task
 
 T = TypeVar("T")
 Flow = Generator[Effect, Any, T]
-ProgressCallback = Callable[[Task], object]
 
 logger = logging.getLogger("extruct_deep_search")
 
@@ -200,7 +202,7 @@ def resume(
 
 def add_table_rows(
     table_id: str,
-    inputs: Sequence[str],
+    inputs: Iterable[str],
     run: bool,
     batch_size: int,
     policy: RetryPolicy,
@@ -297,8 +299,8 @@ def poll_until_finished(
                 raise
         else:
             last, initial = task, None
-            if on_progress is not None:
-                on_progress(task)
+            if on_progress is not None and inspect.isawaitable(result := on_progress(task)):
+                yield Await(result)
             decision = plan.on_status(task.status, (yield Now()))
         if isinstance(decision, PollAgain):
             yield Sleep(decision.delay)

@@ -6,7 +6,7 @@ answer. The sync and async drivers are the only code that performs effects.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -111,4 +111,15 @@ class Emit:
     items: list[Any]
 
 
-Effect = Send | Sleep | Now | WallNow | Jitter | Emit
+@dataclass(frozen=True, slots=True)
+class Await:
+    """Await ``awaitable`` (what an ``async def`` on_progress returned); the answer is None.
+
+    The asyncio driver awaits it; the blocking driver refuses it with an
+    InvalidArgumentError, since it cannot await.
+    """
+
+    awaitable: Awaitable[object]
+
+
+Effect = Send | Sleep | Now | WallNow | Jitter | Emit | Await
