@@ -10,19 +10,16 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from rich.console import Console
 
 from .. import DeepSearch, NotFoundError, Task
-from .._config import _is_loopback
 from ._display import Progress
 from ._parser import PROG
 
 SANDBOX_HINT = "pip install 'extruct-deep-search[sandbox]'"
 # The sandbox answers in milliseconds; the real API's 10 s default would make
 # a local run look stuck.
-LOCAL_POLL_INTERVAL = 0.5
 
 
 class UsageError(Exception):
@@ -68,11 +65,6 @@ def read_text_file(flag: str, path: Path) -> str:
         raise UsageError(
             f"{flag} {path} is not UTF-8 text (byte {exc.start}: {exc.reason})"
         ) from None
-
-
-def is_local(base_url: str) -> bool:
-    """Whether ``base_url`` points at this machine (a local sandbox, most likely)."""
-    return _is_loopback(urlsplit(base_url).hostname or "")
 
 
 class Context:
@@ -174,10 +166,8 @@ class Context:
         return "live" if self.stdout_tty and sys.stderr.isatty() else "plain"
 
     def poll_interval(self, ds: DeepSearch) -> float | None:
-        """--poll-interval, or a short one against a local server, or the client's default."""
+        """--poll-interval, or None for the client's default (short against a local server)."""
         given: float | None = getattr(self.args, "poll_interval", None)
-        if given is None and (self.sandbox is not None or is_local(ds.base_url)):
-            return LOCAL_POLL_INTERVAL
         return given
 
     def watch(self, ds: DeepSearch, task_id: str) -> Task:

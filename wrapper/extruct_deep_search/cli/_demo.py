@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from .. import Criterion
+from .._config import LOCAL_POLL_INTERVAL
 from ..exports import write_csv
 from ..shortlist import shortlist
-from ._context import LOCAL_POLL_INTERVAL, Context, UsageError
+from ._context import Context, UsageError
 from ._output import criteria_of, finished
 from ._parser import PROG
 from ._table import print_results
