@@ -2,15 +2,31 @@
 
 Sessions run in the already-prepared environment (``venv_backend="none"``):
 scripts/test.sh creates ``.venv`` with ``pip install -e '.[dev]'`` once, so
-each session starts in seconds instead of reinstalling the world.
+each session starts in seconds instead of reinstalling the world. The
+exception is ``airflow``: Airflow gets a virtualenv of its own, ``.nox/airflow``.
 """
 
 from __future__ import annotations
 
+import glob
+import shutil
+import tarfile
+from pathlib import Path
+
 import nox
 
 nox.options.default_venv_backend = "none"
-nox.options.sessions = ["lint", "typecheck", "drift", "tests", "contract", "chaos"]
+nox.options.sessions = [
+    "lint",
+    "typecheck",
+    "drift",
+    "tests",
+    "docs",
+    "build",
+    "contract",
+    "chaos",
+    "airflow",
+]
 nox.options.error_on_missing_interpreters = True
 
 
@@ -48,6 +64,47 @@ def tests(session: nox.Session) -> None:
 
 
 @nox.session
+def docs(session: nox.Session) -> None:
+    """The API reference site: mkdocs build --strict (a broken reference fails)."""
+    site = Path(session.create_tmp()) / "site"
+    session.run(
+        "mkdocs", "build", "--strict", "--site-dir", str(site), env={"NO_MKDOCS_2_WARNING": "1"}
+    )
+
+
+@nox.session
+def build(session: nox.Session) -> None:
+    """sdist and wheel, twine check --strict, the wheel in a bare venv, the sdist's own tests."""
+    tmp = Path(session.create_tmp()).resolve()
+    dist, bare, unpacked = tmp / "dist", tmp / "bare", tmp / "sdist"
+    for path in (dist, bare, unpacked):
+        shutil.rmtree(path, ignore_errors=True)
+    session.run("python", "-m", "build", "--outdir", str(dist))
+    (sdist,), (wheel,) = list(dist.glob("*.tar.gz")), list(dist.glob("*.whl"))
+    session.run("twine", "check", "--strict", str(sdist), str(wheel))
+    # A bare virtualenv: only the wheel and its dependencies.
+    session.run("python", "-m", "venv", str(bare))
+    python = str(bare / "bin" / "python")
+    session.run(python, "-m", "pip", "install", "-q", str(wheel))
+    session.run(python, "-c", "import extruct_deep_search as e; print(e.__version__)")
+    session.run(str(bare / "bin" / "extruct-deep-search"), "--help", silent=True)
+    # The sdist is self-contained: its unit tests pass on its own code.
+    with tarfile.open(sdist) as archive:
+        archive.extractall(unpacked, filter="data")
+    (root,) = list(unpacked.iterdir())
+    code = (
+        f"import extruct_deep_search as e; assert e.__file__.startswith({str(root)!r}), e.__file__"
+    )
+    paths = {"PYTHONPATH": f"{root / 'wrapper'}:{root / 'generated'}"}
+    session.chdir(root)
+    session.run("python", "-c", code, env=paths)
+    session.run(
+        "python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x",
+        "-m", "not integration and not slow", env=paths,
+    )  # fmt: skip
+
+
+@nox.session
 def contract(session: nox.Session) -> None:
     """Third-party contract checks: schemathesis and the Prism proxy."""
     session.run("python", "scripts/contract.py", *session.posargs)
@@ -80,3 +137,22 @@ def load(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Benchmarks against the sandbox; rewrites BENCHMARKS.md (``-- --quick`` for a smoke run)."""
     session.run("python", "bench/run.py", *session.posargs)
+
+
+@nox.session(venv_backend="venv")
+def airflow(session: nox.Session) -> None:
+    """The Airflow provider in a virtualenv of its own (.nox/airflow): mypy, then tests/airflow.
+
+    Airflow is large, so the main .venv never installs it and the main test run
+    does not collect tests/airflow; this session is the only one that runs them.
+    """
+    session.install("-q", "-e", ".[airflow,sandbox]", "-r", "tests/airflow/requirements.txt")
+    session.run("mypy", "--strict", *sorted(glob.glob("wrapper/extruct_deep_search/airflow/*.py")))
+    session.run(
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        *(session.posargs or ["tests/airflow"]),
+        env={"EXTRUCT_AIRFLOW_TESTS": "1"},
+    )

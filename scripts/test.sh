@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh machine: creates .venv, installs the project
 # with its dev tools and Prism (npm, into ./node_modules), then runs every nox
-# session: lint, typecheck, drift, tests, contract.
+# session: lint, typecheck, drift, tests, docs, build, contract, chaos, airflow.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m venv .venv

@@ -37,14 +37,16 @@ SUBSTITUTIONS: list[tuple[str, str]] = [
     (r"\bawait ", ""),
     (r"\bAsyncDeepSearch\b", "DeepSearch"),
     (r"\bAsyncIterator\b", "Iterator"),
+    (r"\bAsyncConnections\b", "Connections"),
     (r"\bhttpx\.AsyncClient\b", "httpx.Client"),
+    (r"\basync_(deadline|settle)\b", r"\1"),
+    (r"_async_callbacks = True", "_async_callbacks = False"),
     (r"\bAwaitable\[None\]", "None"),
     (r", Awaitable\b", ""),
-    (r"\bimport asyncio\b", "import threading\nimport time"),
+    (r"\bimport asyncio\b", "import time"),
     (r"\basyncio\.sleep\b", "time.sleep"),
-    (r"\basyncio\.Semaphore\b", "threading.Semaphore"),
     (r"\baclose\b", "close"),
-    (r"\baiter_bytes\b", "iter_bytes"),
+    (r"\baiter_raw\b", "iter_raw"),
     (r"\b__aenter__\b", "__enter__"),
     (r"\b__aexit__\b", "__exit__"),
     (r"for (\w+) in ([\w.]+):\n\s+yield \1\n", r"yield from \2\n"),
@@ -52,14 +54,26 @@ SUBSTITUTIONS: list[tuple[str, str]] = [
     (r"the asyncio client", "the blocking client"),
     (r"\(asyncio\)", "(blocking)"),
     (r"the blocking twin in ``_sync\.py``", "the asyncio twin in ``_async.py``"),
-    (r"async iterators?", "iterator"),
+    (r"a coroutine function is awaited", "a coroutine function is refused: use AsyncDeepSearch"),
 ]
 
 
+class StaleSubstitution(Exception):
+    """A substitution matched nothing: _async.py changed and the rule is dead or wrong."""
+
+
 def unasync(text: str) -> str:
-    """The sync source for async ``text`` (before import sorting and formatting)."""
+    """The sync source for async ``text`` (before import sorting and formatting).
+
+    Raises:
+        StaleSubstitution: a rule in SUBSTITUTIONS matched nothing, as
+            httpcore's unasync reports: a dead rule hides a rule that should
+            have fired.
+    """
     for pattern, replacement in SUBSTITUTIONS:
-        text = re.sub(pattern, replacement, text)
+        text, count = re.subn(pattern, replacement, text)
+        if not count:
+            raise StaleSubstitution(f"substitution {pattern!r} matched nothing in _async.py")
     return HEADER + text
 
 
@@ -85,7 +99,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="fail if _sync.py is stale")
     args = parser.parse_args(argv)
-    fresh = render()
+    try:
+        fresh = render()
+    except StaleSubstitution as exc:
+        print(f"STALE: {exc}\nFix: update or remove the rule in scripts/unasync.py.")
+        return 1
     if args.check:
         current = TARGET.read_text() if TARGET.exists() else ""
         if current != fresh:

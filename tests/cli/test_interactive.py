@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import subprocess
@@ -12,7 +13,7 @@ import pytest
 from extruct_deep_search import DeepSearch
 from extruct_deep_search.sandbox import Sandbox
 
-from .conftest import CLI, Runner
+from .conftest import CLI, Runner, cli_env
 
 pytestmark = pytest.mark.integration
 
@@ -107,3 +108,85 @@ def test_live_progress_shows_all_counters(slow_cli: Runner) -> None:
     for label in ("discovered", "enriched", "evaluated", "high-fit", "status", "elapsed"):
         assert label in plain, label
     assert "3/3" in plain and "done" in plain
+
+
+# A closed pipe and a second Ctrl-C end quietly.
+
+
+@pytest.fixture(scope="module")
+def big_task(cli: Runner) -> str:
+    """A finished task with 250 results: its output is larger than a pipe's buffer."""
+    with DeepSearch(cli.token, base_url=cli.base_url) as ds:
+        task = ds.create("broad dental software", desired_num_results=250)
+        ds.wait(task.id, poll_interval=0.05)
+    return task.id
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["results", "{id}", "-f", "jsonl"], ["results", "{id}", "-f", "csv"], ["results", "{id}"]],
+    ids=["jsonl", "csv", "table"],
+)
+def test_closed_pipe_exits_0_quietly(cli: Runner, big_task: str, argv: list[str]) -> None:
+    command = " ".join([*CLI, *(a.format(id=big_task) for a in argv)])
+    proc = subprocess.run(
+        ["bash", "-c", f"{command} | head -n 1; echo rc=${{PIPESTATUS[0]}} >&2"],
+        env=cli.env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.stdout.count("\n") == 1
+    assert proc.stderr.strip().splitlines()[-1] == "rc=0", proc.stderr
+    assert "Traceback" not in proc.stderr and "Broken" not in proc.stderr
+    assert "Exception ignored" not in proc.stderr
+
+
+def test_ctrl_c_during_shutdown_exits_130_without_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Closing the client (or stopping a sandbox) is interrupted by a Ctrl-C.
+    from extruct_deep_search.cli import _app
+    from extruct_deep_search.cli._context import Context
+
+    def interrupted_close(self: Context) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Context, "close", interrupted_close)
+    previous = signal.getsignal(signal.SIGINT)
+    try:
+        assert _app.run(["--sandbox", "list"]) == 130
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+
+
+def test_second_ctrl_c_exits_at_once() -> None:
+    # The demo stops an in-process sandbox on the way out; Ctrl-C twice must not
+    # print a traceback wherever the second one lands.
+    for delay in (0.0, 0.05, 0.2):
+        proc = subprocess.Popen(
+            [*CLI, "demo", "--speed", "0.05", "--num", "30", "--out", os.devnull],
+            env=cli_env(None, None),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert proc.stderr is not None
+            while "evaluated=" not in proc.stderr.readline():
+                pass
+            proc.send_signal(signal.SIGINT)
+            time.sleep(delay)
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGINT)
+            _, err = proc.communicate(timeout=15)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        # 130, or death by SIGINT when the second one lands after Python's own
+        # finalization reset the handler: a shell shows $? = 130 for both.
+        assert proc.returncode in (130, -signal.SIGINT), err
+        assert "Traceback" not in err and "KeyboardInterrupt" not in err, err

@@ -11,8 +11,8 @@ from typing import Any
 
 import httpx
 import pytest
-from extruct_deep_search._core.domains import registered_domain
 from extruct_deep_search.sandbox import Sandbox
+from extruct_deep_search.sandbox.domains import registered_domain
 
 from .conftest import auth, create, wait_finished
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from extruct_deep_search.sandbox.corpus import INDUSTRIES, build_corpus
 from extruct_deep_search.sandbox.matching import parse
+from extruct_deep_search.sandbox.responses import result_json
 from extruct_deep_search.sandbox.state import CreateInput, SandboxState
 
 from .test_state import A, make, run
@@ -91,7 +92,7 @@ def test_low_grades_say_why() -> None:
     graded = [c for c in internal.pool[:200] if c.grades[0] is not None and c.grades[0] <= 2]
     assert graded
     for cand in graded[:20]:
-        row = state._result_json(internal, cand)
+        row = result_json(internal, cand, state.seed, clock.t)
         text = row["scores"]["dental_focus"]["explanation"]
         assert text.startswith("No evidence") or "excluded" in text, text
         assert cand.company.product.what in text

@@ -6,7 +6,7 @@ import itertools
 from typing import Any
 
 import pytest
-from extruct_deep_search._core.domains import registered_domain
+from extruct_deep_search.sandbox.domains import registered_domain
 from extruct_deep_search.sandbox.state import (
     FAIL_AFTER,
     START_DELAY,

@@ -75,6 +75,9 @@ def respond(
     return httpx.Response(status, json=body, headers=headers)
 
 
+OK_TASK = httpx.Response(200, json=task_json(status="done"))
+
+
 class Recorder:
     """A MockTransport handler that records every request and answers from a script.
 

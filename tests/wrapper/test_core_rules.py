@@ -133,3 +133,24 @@ def test_deduper_uses_key() -> None:
     d: Deduper[tuple[str, int]] = Deduper(lambda row: row[0])
     assert d.feed([("a", 1), ("a", 2), ("b", 3)]) == [("a", 1), ("b", 3)]
     assert d.feed([("b", 9)]) == []
+
+
+@pytest.mark.parametrize(
+    "status", ["done", "failed", "in_progress", "created", "paused", "", "DONE"]
+)
+def test_one_completion_rule_for_task_plan_and_is_finished(status: str) -> None:
+    import datetime
+
+    from extruct_deep_search import Task
+
+    task = Task(
+        id="t1",
+        created_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC),
+        status=status,
+        query="q",
+        desired_num_results=5,
+    )
+    plan = PollPlan(interval=1.0, timeout=None)
+    plan.start(0.0)
+    decided_finished = not isinstance(plan.on_status(status, 0.0), PollAgain)
+    assert task.is_terminal is is_finished(status) is decided_finished

@@ -13,12 +13,13 @@ from extruct_deep_search import (
     APIConnectionError,
     APIError,
     ExtructError,
+    InvalidArgumentError,
     RateLimitError,
     RetryPolicy,
     ServerError,
 )
-from extruct_deep_search._core.effects import Outcome, TransportFailure
-from extruct_deep_search._core.retry import Retry, parse_retry_after
+from extruct_deep_search._core.effects import Failure, Outcome
+from extruct_deep_search._core.retry import Retry, may_have_acted, parse_retry_after, retryable
 
 from .fakes import FakeTime, Recorder, client, respond, task_json
 
@@ -225,9 +226,9 @@ def test_create_connect_error_respects_max_retries() -> None:
 # Tables over the pure rules.
 
 POLICY = RetryPolicy(max_retries=3, base_delay=0.5, max_delay=8.0, max_retry_after=60.0)
-CONNECT = Outcome(failure=TransportFailure.CONNECT)
-TIMEOUT = Outcome(failure=TransportFailure.TIMEOUT)
-NETWORK = Outcome(failure=TransportFailure.NETWORK)
+CONNECT = Outcome(failure=Failure.CONNECT)
+TIMEOUT = Outcome(failure=Failure.TIMEOUT)
+NETWORK = Outcome(failure=Failure.NETWORK)
 
 
 def status(code: int) -> Outcome:
@@ -337,3 +338,90 @@ def test_parse_retry_after(value: str | None, expected: float | None) -> None:
         assert got is None
     else:
         assert got == pytest.approx(expected)
+
+
+# What a failed attempt proves about delivery (the create recovery's question).
+
+UNREADABLE_200 = Outcome(status=200, failure=Failure.UNREADABLE)
+LOCAL = Outcome(failure=Failure.LOCAL)
+CONNECT_TIMEOUT = Outcome(failure=Failure.CONNECT_TIMEOUT)
+
+
+@pytest.mark.parametrize(
+    ("outcome", "acted"),
+    [
+        (CONNECT, False),
+        (CONNECT_TIMEOUT, False),
+        (LOCAL, False),
+        (TIMEOUT, True),
+        (NETWORK, True),
+        (UNREADABLE_200, True),
+        (Outcome(status=502, failure=Failure.UNREADABLE), True),
+        (Outcome(status=400, failure=Failure.UNREADABLE), False),
+        (status(500), True),
+        (status(503), True),
+        (status(599), True),
+        (status(302), True),  # unknown: assume it may have
+        (status(400), False),
+        (status(404), False),
+        (status(408), False),
+        (status(422), False),
+        (status(429), False),
+    ],
+)
+def test_may_have_acted_table(outcome: Outcome, acted: bool) -> None:
+    assert may_have_acted(outcome) is acted
+
+
+ALL_OUTCOMES = [
+    CONNECT,
+    CONNECT_TIMEOUT,
+    LOCAL,
+    TIMEOUT,
+    NETWORK,
+    UNREADABLE_200,
+    *(status(code) for code in (200, 302, 400, 401, 404, 408, 422, 429, 500, 502, 503, 599)),
+]
+
+
+@pytest.mark.parametrize("outcome", ALL_OUTCOMES, ids=repr)
+@pytest.mark.parametrize("retry_after", [None, 2.0])
+def test_a_non_idempotent_resend_never_follows_an_attempt_that_may_have_acted(
+    outcome: Outcome, retry_after: float | None
+) -> None:
+    if retryable(outcome, idempotent=False, retry_after=retry_after):
+        assert not may_have_acted(outcome)
+        assert retryable(outcome, idempotent=True, retry_after=retry_after)
+
+
+def test_unreadable_2xx_is_its_own_outcome_kind() -> None:
+    assert retryable(UNREADABLE_200, idempotent=True, retry_after=None)
+    assert not retryable(UNREADABLE_200, idempotent=False, retry_after=None)
+
+
+def test_a_local_refusal_is_never_retried() -> None:
+    assert not retryable(LOCAL, idempotent=True, retry_after=None)
+    assert not retryable(LOCAL, idempotent=False, retry_after=1.0)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "argument"),
+    [
+        ({"max_retries": -1}, "max_retries"),
+        ({"max_retries": 2.5}, "max_retries"),
+        ({"max_retries": True}, "max_retries"),
+        ({"max_retries": 10**5000}, "max_retries"),
+        ({"base_delay": -0.1}, "base_delay"),
+        ({"base_delay": float("nan")}, "base_delay"),
+        ({"base_delay": float("inf")}, "base_delay"),
+        ({"max_delay": "1"}, "max_delay"),
+        ({"max_delay": 10**400}, "max_delay"),
+        ({"max_retry_after": -5}, "max_retry_after"),
+        ({"max_retry_after": float("inf")}, "max_retry_after"),
+    ],
+)
+def test_retry_policy_is_checked_at_construction(kwargs: dict[str, object], argument: str) -> None:
+    with pytest.raises(InvalidArgumentError) as info:
+        RetryPolicy(**kwargs)  # type: ignore[arg-type]
+    assert info.value.argument == argument
+    assert len(str(info.value)) < 200

@@ -14,29 +14,27 @@ from typing import Any
 import httpx
 
 from . import _config
-from ._core.effects import Outcome, RequestSpec, TransportFailure
+from ._core.body import ACCEPT_ENCODING, BodyTooLarge
+from ._core.effects import Failure, Outcome, RequestSpec
 from ._core.polling import PollPlan
 from ._core.retry import RetryPolicy
+from ._core.secrets import resolve_token
 from ._core.validation import positive_seconds
-from ._errors import InvalidArgumentError, redact
+from ._errors import InvalidArgumentError, bounded
+from ._transport import failure_of
 from ._version import __version__
 
 logger = logging.getLogger("extruct_deep_search")
 
 USER_AGENT = f"extruct-deep-search-python/{__version__}"
 # A 250-result page is about 1 MiB; anything near this is not a Deep Search answer.
+# The cap is on decoded bytes (see _core/body.py).
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 
-
-def failure_kind(exc: httpx.TransportError) -> TransportFailure:
-    """What a transport error proves about delivery (see _core/retry.py)."""
-    if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
-        return TransportFailure.CONNECT_TIMEOUT
-    if isinstance(exc, httpx.ConnectError):
-        return TransportFailure.CONNECT
-    if isinstance(exc, httpx.TimeoutException):
-        return TransportFailure.TIMEOUT
-    return TransportFailure.NETWORK
+_LOOP_HINT = (
+    " (an httpx.AsyncClient belongs to the event loop it was first used in: pass no "
+    "http_client, and AsyncDeepSearch makes one per loop)"
+)
 
 
 class BaseClient:
@@ -50,26 +48,33 @@ class BaseClient:
         timeout: float | httpx.Timeout,
         max_retries: int,
         retry_policy: RetryPolicy | None,
-        poll_interval: float,
+        poll_interval: float | None,
         wait_timeout: float | None,
         allow_insecure_http: bool,
         clock: Callable[[], float] | None,
+        wall_clock: Callable[[], float] | None,
         random_: Callable[[], float] | None,
     ) -> None:
-        self._token = _config.resolve_token(token)
+        self._token = resolve_token(token)
         self.base_url = _config.resolve_base_url(base_url, allow_insecure_http=allow_insecure_http)
         self.timeout = _config.resolve_timeout(timeout)
         if retry_policy is None:
-            if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-                raise InvalidArgumentError(
-                    "max_retries", f"must be an integer >= 0, got {max_retries!r}"
-                )
             retry_policy = RetryPolicy(max_retries=max_retries)
+        elif not isinstance(retry_policy, RetryPolicy):
+            raise InvalidArgumentError("retry_policy", "must be a RetryPolicy")
         self.retry_policy = retry_policy
+        if poll_interval is None:
+            poll_interval = _config.default_poll_interval(self.base_url)
         self.poll_interval = positive_seconds("poll_interval", poll_interval) or 0.0
         self.wait_timeout = positive_seconds("wait_timeout", wait_timeout, allow_none=True)
         self._clock = clock or time.monotonic
+        self._wall_clock = wall_clock or time.time
         self._random = random_ or random.random
+        t = self.timeout
+        # httpx's read timeout bounds each read, not the whole exchange: a
+        # server dripping a byte at a time would never time out. An attempt
+        # must end within the sum of the connect, write and read timeouts.
+        self._attempt_seconds: float = (t.connect or 0.0) + (t.write or 0.0) + (t.read or 0.0)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r})"
@@ -93,33 +98,37 @@ class BaseClient:
             params=dict(spec.params) or None,
             json=spec.json,
             headers={
-                "Authorization": f"Bearer {self._token}",
+                "Authorization": f"Bearer {self._token.reveal()}",
                 "User-Agent": USER_AGENT,
                 "Accept": "application/json",
+                "Accept-Encoding": ACCEPT_ENCODING,
             },
             timeout=self.timeout,
         )
 
-    def _deadline(self, started: float) -> float:
-        """When one attempt must be over, body included.
+    @staticmethod
+    def _encodings(response: httpx.Response) -> list[str]:
+        return response.headers.get_list("content-encoding", split_commas=True)
 
-        httpx's read timeout bounds each read, not the whole exchange: a server
-        dripping a byte at a time would never time out. The attempt's deadline
-        is the sum of the connect, write and read timeouts.
+    @staticmethod
+    def _read_already(response: httpx.Response) -> bytes | None:
+        """The body of a response its transport handed over already read, else None.
+
+        In-memory transports (httpx.MockTransport) build responses from bytes,
+        which httpx reads and decodes at once; a response from the network is
+        streamed and read here, raw, by the bounded decoder.
         """
-        t = self.timeout
-        return started + (t.connect or 0.0) + (t.write or 0.0) + (t.read or 0.0)
+        if not response.is_stream_consumed:
+            return None
+        content = response.content
+        if len(content) > MAX_RESPONSE_BYTES:
+            raise BodyTooLarge(f"response body exceeds {MAX_RESPONSE_BYTES} bytes")
+        return content
 
-    def _check_body(self, request: httpx.Request, size: int, deadline: float) -> None:
-        """Raise a transport error when the body grows too big or too slow."""
-        if size > MAX_RESPONSE_BYTES:
-            raise httpx.ReadError(
-                f"response body exceeds {MAX_RESPONSE_BYTES} bytes", request=request
-            )
-        if self._clock() > deadline:
-            raise httpx.ReadTimeout(
-                "response not complete within the request deadline", request=request
-            )
+    def _check_deadline(self, end: float) -> None:
+        """Raise TimeoutError once the attempt's deadline has passed (between body chunks)."""
+        if self._clock() > end:
+            raise TimeoutError("response not complete within the request deadline")
 
     def _received(
         self, request: httpx.Request, response: httpx.Response, body: bytes, started: float
@@ -137,14 +146,32 @@ class BaseClient:
             status=response.status_code,
             headers=response.headers,  # case-insensitive lookups
             content=body,
-            received_at=time.time(),
         )
 
-    def _failed(self, request: httpx.Request, exc: httpx.TransportError) -> Outcome:
-        kind = failure_kind(exc)
-        message = redact(f"{type(exc).__name__}: {exc}", self._token)
-        logger.debug("%s %s -> %s (%s)", request.method, request.url, kind.value, message)
-        return Outcome(failure=kind, message=message, received_at=time.time())
+    def _failed(
+        self, spec: RequestSpec, exc: Exception, response: httpx.Response | None = None
+    ) -> Outcome:
+        """The Outcome for an exception, by the one table in ``_transport.py``.
+
+        An exception the table does not know is a bug here, not a network
+        condition: it is raised as it is.
+        """
+        failure = failure_of(exc)
+        if failure is None:
+            raise exc
+        text = f"{type(exc).__name__}: {exc}"
+        if isinstance(exc, RuntimeError) and "loop" in str(exc):
+            text += _LOOP_HINT
+        message = bounded(self._token.redact(text))
+        logger.debug("%s %s -> %s (%s)", spec.method, spec.path, failure.value, message)
+        if failure is Failure.UNREADABLE and response is not None:
+            return Outcome(
+                status=response.status_code,
+                headers=response.headers,
+                failure=failure,
+                message=message,
+            )
+        return Outcome(failure=failure, message=message)
 
 
 class _Default:

@@ -26,6 +26,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from ._core.secrets import Secret
     from ._types import Task
 
 __all__ = [
@@ -50,7 +51,15 @@ __all__ = [
 
 
 class ExtructError(Exception):
-    """Base class of every error this package raises."""
+    """Base class of every error this package raises.
+
+    Attributes:
+        task_id: the task the failed operation was about, when one exists
+            (``run()`` sets it on every error raised after the task was
+            created, so a caller can wait on it instead of paying for another).
+    """
+
+    task_id: str | None = None
 
 
 class InvalidArgumentError(ExtructError, ValueError):
@@ -210,16 +219,24 @@ STATUS_ERRORS: Mapping[int, type[APIError]] = {
 MAX_MESSAGE = 500  # characters of server detail quoted in an error message
 
 
-def redact(text: str, secret: str | None) -> str:
-    """``text`` with ``secret`` (the token) replaced by [REDACTED]."""
-    return text.replace(secret, "[REDACTED]") if secret else text
+def bounded(text: str, limit: int = MAX_MESSAGE) -> str:
+    """``text`` cut to ``limit`` characters (redact before cutting, never after)."""
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
-def scrub(content: bytes, secret: str | None) -> bytes:
-    """``content`` with ``secret`` (the token, if the server echoed it) redacted."""
-    if secret and secret.encode() in content:
-        return content.replace(secret.encode(), b"[REDACTED]")
-    return content
+def shown(value: object, limit: int = 60) -> str:
+    """A short repr of a caller's value for an error message; never raises.
+
+    An int of more than 4300 digits has no repr (Python refuses to convert it),
+    and a huge string or list must not make the message huge.
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
+        return f"an integer of {value.bit_length()} bits"
+    try:
+        text = repr(value)
+    except Exception:
+        text = f"a {type(value).__name__}"
+    return bounded(text, limit)
 
 
 def decode_body(content: bytes) -> Any:
@@ -254,14 +271,22 @@ def error_for_status(
     request_id: str | None,
     retry_after: float | None,
     exhausted_on_400: bool = False,
-    secret: str | None = None,
+    secret: Secret | None = None,
+    subject: str = "",
 ) -> APIError:
     """Build the typed error for an error response.
 
     ``exhausted_on_400``: the response answers resume, whose only 400 is exhaustion.
-    ``secret``: the token, scrubbed from the body in case the server echoed it.
+    ``secret``: the token, redacted from the body and the request id in case
+    the server echoed it (before anything is cut short).
+    ``subject``: what the request looked up (``task 'abc'``), named by a 404.
     """
-    body = decode_body(scrub(content, secret))
+    if secret is not None:
+        content = secret.scrub(content)
+        request_id = None if request_id is None else secret.redact(request_id)
+    if request_id is not None:
+        request_id = bounded(request_id)
+    body = decode_body(content)
     cls: type[APIError]
     if status == 400 and exhausted_on_400:
         cls = TaskExhaustedError
@@ -272,10 +297,10 @@ def error_for_status(
     else:
         cls = UnexpectedResponseError
     message = f"HTTP {status}"
+    if status == 404 and subject:
+        message += f": {subject} not found"
     if described := _describe(body):
-        if len(described) > MAX_MESSAGE:
-            described = described[:MAX_MESSAGE] + "..."
-        message += f": {described}"
+        message += f": {bounded(described)}"
     if cls is RateLimitError:
         return RateLimitError(
             message,

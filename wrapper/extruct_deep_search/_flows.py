@@ -11,90 +11,141 @@ the page loop, the completion rule and the dedupe.
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
-from collections.abc import Callable, Generator, Sequence
-from typing import Any, TypeVar
+from collections.abc import Callable, Generator, Iterable
+from dataclasses import replace
+from typing import Any, NoReturn, TypeVar
 
 from . import _gen
 from ._core import validation
 from ._core.dedupe import Deduper
-from ._core.effects import Effect, Emit, Jitter, Now, Outcome, RequestSpec, Send, Sleep
+from ._core.effects import (
+    Await,
+    Effect,
+    Emit,
+    Failure,
+    Jitter,
+    Now,
+    Outcome,
+    RequestSpec,
+    Send,
+    Sleep,
+    WallNow,
+)
 from ._core.paging import PageCursor
+from ._core.params import CreateParams
 from ._core.polling import Failed, Finished, PollAgain, PollPlan, TimedOut
-from ._core.retry import RetryPolicy, parse_retry_after
+from ._core.retry import RetryPolicy, is_transient, parse_retry_after
+from ._core.secrets import Secret
 from ._errors import (
     APIConnectionError,
     APIError,
     APITimeoutError,
     ExtructError,
     InvalidArgumentError,
-    RateLimitError,
-    ServerError,
     TaskFailedError,
     UnexpectedResponseError,
     WaitTimeoutError,
+    bounded,
     error_for_status,
-    redact,
-    scrub,
 )
+from ._progress import ProgressCallback
 from ._types import Result, SearchRun, Task
 
 T = TypeVar("T")
 Flow = Generator[Effect, Any, T]
-ProgressCallback = Callable[[Task], object]
 
 logger = logging.getLogger("extruct_deep_search")
 
 
 def _raise_for(
-    outcome: Outcome, request: RequestSpec, retry_after: float | None, secret: str
-) -> None:
-    """Raise the typed error for a failed outcome."""
-    if outcome.failure is not None:
-        text = f"{request.method} {request.path}: {redact(outcome.message, secret)}"
-        if outcome.failure.timed_out:
-            raise APITimeoutError(text)
-        raise APIConnectionError(text)
-    raise error_for_status(
+    outcome: Outcome, request: RequestSpec, retry_after: float | None, secret: Secret
+) -> NoReturn:
+    """Raise the typed error for a failed outcome.
+
+    The error is built in :func:`_error_for`, whose frame is gone by the time
+    a traceback is formatted: no local here holds server text that could
+    echo the token (Outcome's repr leaves out the body and headers).
+    """
+    raise _error_for(outcome, request, retry_after, secret)
+
+
+def _error_for(
+    outcome: Outcome, request: RequestSpec, retry_after: float | None, secret: Secret
+) -> ExtructError:
+    failure = outcome.failure
+    request_id = outcome.headers.get("x-request-id")
+    if failure is Failure.UNREADABLE:
+        return UnexpectedResponseError(
+            bounded(
+                secret.redact(f"HTTP {outcome.status} with an unreadable body: {outcome.message}")
+            ),
+            status_code=outcome.status or 0,
+            body=secret.scrub(outcome.content)[:2000].decode("utf-8", errors="replace"),
+            request_id=None if request_id is None else bounded(secret.redact(request_id)),
+        )
+    if failure is not None:
+        text = f"{request.method} {request.path}: {bounded(secret.redact(outcome.message))}"
+        if failure is Failure.LOCAL:
+            return ExtructError(text)
+        if failure.timed_out:
+            return APITimeoutError(text)
+        return APIConnectionError(text)
+    return error_for_status(
         outcome.status or 0,
         outcome.content,
-        request_id=outcome.headers.get("x-request-id"),
+        request_id=request_id,
         retry_after=retry_after,
         exhausted_on_400=request.exhausted_on_400,
         secret=secret,
+        subject=request.subject,
     )
+
+
+_UNREADABLE = (ValueError, RecursionError, _gen.ParseError)
+
+
+def _why_unreadable(content: bytes, parse: Callable[[Any], object], secret: Secret) -> str:
+    """Why ``parse`` refused ``content``, worded from the redacted body.
+
+    Parse errors quote a few dozen characters of the offending value; quoting
+    them from the redacted body means no cut can leave part of an echoed token.
+    """
+    try:
+        parse(json.loads(secret.scrub(content)))
+    except _UNREADABLE as exc:
+        return str(exc)
+    return "the body does not have the documented shape"
 
 
 def call(
     request: RequestSpec,
     parse: Callable[[Any], T],
     policy: RetryPolicy,
-    secret: str,
+    secret: Secret,
 ) -> Flow[T]:
     """Send ``request`` with the retry policy and parse a 2xx body with ``parse``.
 
-    A 2xx body that is not JSON or not the documented shape counts as a failed
-    attempt: re-sent when the request is idempotent, raised as
+    A 2xx body that is not JSON or not the documented shape counts as an
+    UNREADABLE attempt: re-sent when the request is idempotent, raised as
     UnexpectedResponseError otherwise (the server acted; re-sending could act twice).
     """
     attempt = 0
     while True:
         outcome: Outcome = yield Send(request)
-        retry_after = parse_retry_after(outcome.headers.get("retry-after"), outcome.received_at)
-        error: ExtructError | None = None
-        if outcome.status is not None and 200 <= outcome.status < 300:
+        if outcome.failure is None and 200 <= (outcome.status or 0) < 300:
             try:
                 return parse(json.loads(outcome.content))
-            except (ValueError, RecursionError, _gen.ParseError) as exc:
-                error = UnexpectedResponseError(
-                    redact(f"HTTP {outcome.status} with an unreadable body: {exc}"[:500], secret),
-                    status_code=outcome.status,
-                    body=scrub(outcome.content[:2000], secret).decode("utf-8", errors="replace"),
-                    request_id=outcome.headers.get("x-request-id"),
-                )
-                # Re-sending is as safe as after a 5xx: only for idempotent requests.
-                outcome = Outcome(status=599, headers=outcome.headers)
+            except _UNREADABLE:
+                why = _why_unreadable(outcome.content, parse, secret)
+                outcome = replace(outcome, failure=Failure.UNREADABLE, message=why)
+        retry_after = (
+            parse_retry_after(outcome.headers["retry-after"], (yield WallNow()))
+            if "retry-after" in outcome.headers
+            else None
+        )
         decision = policy.decide(
             attempt,
             outcome,
@@ -103,10 +154,7 @@ def call(
             jitter=(yield Jitter()),
         )
         if decision is None:
-            if error is not None:
-                raise error
             _raise_for(outcome, request, retry_after, secret)
-        assert decision is not None
         logger.info(
             "retrying %s %s in %.2fs (attempt %d, %s)",
             request.method,
@@ -119,37 +167,21 @@ def call(
         attempt += 1
 
 
-def is_transient(exc: BaseException) -> bool:
-    """Errors a long wait rides out: the next poll may well succeed."""
-    if isinstance(exc, APIConnectionError | ServerError | UnexpectedResponseError):
-        return True
-    return isinstance(exc, RateLimitError) and exc.retry_after is not None
-
-
 # Single calls.
 
 
-def create(policy: RetryPolicy, secret: str, **arguments: Any) -> Flow[Task]:
-    """Validate, then POST /v1/discovery_tasks once (never re-sent after it may have arrived)."""
-    args = validation.create_arguments(**arguments)
-    request = _gen.create_request(
-        args["query"],
-        desired_num_results=args["desired_num_results"],
-        criteria=args["criteria"],
-        exclude_domains=args["exclude_domains"],
-        exclude_task_ids=args["exclude_task_ids"],
-        data_sources=args["data_sources"],
-    )
-    return (yield from call(request, _gen.parse_task, policy, secret))
+def create(params: CreateParams, policy: RetryPolicy, secret: Secret) -> Flow[Task]:
+    """POST /v1/discovery_tasks once (never re-sent after it may have arrived)."""
+    return (yield from call(_gen.create_request(params), _gen.parse_task, policy, secret))
 
 
-def get(task_id: str, policy: RetryPolicy, secret: str) -> Flow[Task]:
+def get(task_id: str, policy: RetryPolicy, secret: Secret) -> Flow[Task]:
     """GET one task."""
     request = _gen.get_request(validation.path_id("task_id", task_id))
     return (yield from call(request, _gen.parse_task, policy, secret))
 
 
-def list_tasks(limit: int, offset: int, policy: RetryPolicy, secret: str) -> Flow[list[Task]]:
+def list_tasks(limit: int, offset: int, policy: RetryPolicy, secret: Secret) -> Flow[list[Task]]:
     """GET one page of the task list."""
     request = _gen.list_request(
         offset=validation.offset(offset), limit=validation.page_size(limit, "limit")
@@ -157,7 +189,9 @@ def list_tasks(limit: int, offset: int, policy: RetryPolicy, secret: str) -> Flo
     return (yield from call(request, _gen.parse_task_list, policy, secret))
 
 
-def resume(task_id: str, desired_new_results: int, policy: RetryPolicy, secret: str) -> Flow[Task]:
+def resume(
+    task_id: str, desired_new_results: int, policy: RetryPolicy, secret: Secret
+) -> Flow[Task]:
     """POST resume once; a 400 raises TaskExhaustedError."""
     request = _gen.resume_request(
         validation.path_id("task_id", task_id),
@@ -168,11 +202,11 @@ def resume(task_id: str, desired_new_results: int, policy: RetryPolicy, secret: 
 
 def add_table_rows(
     table_id: str,
-    inputs: Sequence[str],
+    inputs: Iterable[str],
     run: bool,
     batch_size: int,
     policy: RetryPolicy,
-    secret: str,
+    secret: Secret,
 ) -> Flow[list[dict[str, Any]]]:
     """POST rows in batches of ``batch_size``; returns every created row."""
     table_id = validation.path_id("table_id", table_id)
@@ -191,7 +225,7 @@ def add_table_rows(
 
 
 def sweep(
-    task_id: str, page_size: int, seen: Deduper[Result], policy: RetryPolicy, secret: str
+    task_id: str, page_size: int, seen: Deduper[Result], policy: RetryPolicy, secret: Secret
 ) -> Flow[Task]:
     """Read every page once, emitting rows not seen before; returns the first page's task.
 
@@ -216,7 +250,7 @@ def sweep(
     return first
 
 
-def iter_results(task_id: str, page_size: int, policy: RetryPolicy, secret: str) -> Flow[Task]:
+def iter_results(task_id: str, page_size: int, policy: RetryPolicy, secret: Secret) -> Flow[Task]:
     """Emit every result once, page by page (a snapshot: use stream() while a task runs).
 
     Arguments are checked now, not when the flow is first driven.
@@ -265,8 +299,8 @@ def poll_until_finished(
                 raise
         else:
             last, initial = task, None
-            if on_progress is not None:
-                on_progress(task)
+            if on_progress is not None and inspect.isawaitable(result := on_progress(task)):
+                yield Await(result)
             decision = plan.on_status(task.status, (yield Now()))
         if isinstance(decision, PollAgain):
             yield Sleep(decision.delay)
@@ -278,7 +312,7 @@ def wait(
     task_id: str,
     plan: PollPlan,
     policy: RetryPolicy,
-    secret: str,
+    secret: Secret,
     on_progress: ProgressCallback | None = None,
     initial: Task | None = None,
 ) -> Flow[Task]:
@@ -292,7 +326,7 @@ def stream(
     page_size: int,
     plan: PollPlan,
     policy: RetryPolicy,
-    secret: str,
+    secret: Secret,
     on_progress: ProgressCallback | None = None,
 ) -> Flow[Task]:
     """Emit each result once as soon as a sweep sees it; end after a sweep of the final list.
@@ -327,16 +361,16 @@ def collect(flow: Flow[Task]) -> Flow[tuple[Task, list[Result]]]:
 
 
 def run(
+    params: CreateParams,
     plan: PollPlan,
     page_size: int,
     policy: RetryPolicy,
-    secret: str,
+    secret: Secret,
     on_progress: ProgressCallback | None = None,
-    **create_arguments: Any,
 ) -> Flow[SearchRun]:
     """create, wait (the create response counts as the first poll), then read all results."""
     page_size = validation.page_size(page_size)
-    task = yield from create(policy, secret, **create_arguments)
+    task = yield from create(params, policy, secret)
     task = yield from wait(task.id, plan, policy, secret, on_progress, initial=task)
     _, results = yield from collect(iter_results(task.id, page_size, policy, secret))
     return SearchRun(task=task, results=results)

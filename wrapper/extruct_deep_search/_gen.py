@@ -39,6 +39,7 @@ from extruct_deep_search_client.models import (
 )
 
 from ._core.effects import RequestSpec
+from ._core.params import CreateParams
 from ._types import CompanySize, Criterion, CriterionScore, DataSource, Result, Task, TaskStatus
 
 D = TypeVar("D")
@@ -49,7 +50,7 @@ class ParseError(Exception):
 
 
 def _spec(
-    kwargs: dict[str, Any], *, idempotent: bool, exhausted_on_400: bool = False
+    kwargs: dict[str, Any], *, idempotent: bool, exhausted_on_400: bool = False, subject: str = ""
 ) -> RequestSpec:
     return RequestSpec(
         method=kwargs["method"].upper(),
@@ -58,56 +59,50 @@ def _spec(
         json=kwargs.get("json"),
         idempotent=idempotent,
         exhausted_on_400=exhausted_on_400,
+        subject=subject,
     )
 
 
 # Requests. create and resume are not idempotent: a re-send can act twice.
 
 
-def create_request(
-    query: str,
-    *,
-    desired_num_results: int,
-    criteria: Sequence[Criterion] | None,
-    exclude_domains: Sequence[str] | None,
-    exclude_task_ids: Sequence[str] | None,
-    data_sources: Sequence[str] | None,
-) -> RequestSpec:
+def create_request(params: CreateParams) -> RequestSpec:
     """POST /v1/discovery_tasks. Giving data_sources turns auto_data_sources off."""
     body = DiscoveryTaskInput(
-        query=query,
-        desired_num_results=desired_num_results,
-        auto_data_sources=data_sources is None,
+        query=params.query,
+        desired_num_results=params.desired_num_results,
+        auto_data_sources=params.data_sources is None,
     )
-    if data_sources is not None:
-        body.data_sources = [DiscoveryDataSource(s) for s in data_sources]
-    if criteria is not None:
+    if params.data_sources is not None:
+        body.data_sources = [DiscoveryDataSource(s) for s in params.data_sources]
+    if params.criteria is not None:
         body.criteria = [
-            CriterionDefinition(key=c.key, name=c.name, criterion=c.criterion) for c in criteria
+            CriterionDefinition(key=c.key, name=c.name, criterion=c.criterion)
+            for c in params.criteria
         ]
-    if exclude_domains is not None:
-        body.exclude_domains = list(exclude_domains)
-    if exclude_task_ids is not None:
-        body.exclude_task_ids = list(exclude_task_ids)
+    if params.exclude_domains is not None:
+        body.exclude_domains = list(params.exclude_domains)
+    if params.exclude_task_ids is not None:
+        body.exclude_task_ids = list(params.exclude_task_ids)
     return _spec(create_task._get_kwargs(body=body), idempotent=False)
 
 
 def get_request(task_id: str) -> RequestSpec:
     """GET /v1/discovery_tasks/{task_id}."""
-    return _spec(get_task._get_kwargs(task_id), idempotent=True)
+    return _spec(get_task._get_kwargs(task_id), idempotent=True, subject=f"task {task_id!r}")
 
 
 def results_request(task_id: str, *, offset: int, limit: int) -> RequestSpec:
     """GET /v1/discovery_tasks/{task_id}/results?offset=&limit=."""
     kwargs = get_task_results._get_kwargs(task_id, offset=offset, limit=limit)
-    return _spec(kwargs, idempotent=True)
+    return _spec(kwargs, idempotent=True, subject=f"task {task_id!r}")
 
 
 def resume_request(task_id: str, desired_new_results: int) -> RequestSpec:
     """POST /v1/discovery_tasks/{task_id}/resume; its 400 means exhausted."""
     body = ResumeDiscoveryTaskInput(desired_new_results=desired_new_results)
     kwargs = resume_task._get_kwargs(task_id, body=body)
-    return _spec(kwargs, idempotent=False, exhausted_on_400=True)
+    return _spec(kwargs, idempotent=False, exhausted_on_400=True, subject=f"task {task_id!r}")
 
 
 def list_request(*, offset: int, limit: int) -> RequestSpec:
@@ -123,7 +118,8 @@ def add_rows_request(table_id: str, inputs: Sequence[str], *, run: bool) -> Requ
         data["input"] = value
         rows.append(TableRowInput(data=data))
     body = TableRowsInput(rows=rows, run=run)
-    return _spec(add_table_rows._get_kwargs(table_id, body=body), idempotent=False)
+    kwargs = add_table_rows._get_kwargs(table_id, body=body)
+    return _spec(kwargs, idempotent=False, subject=f"table {table_id!r}")
 
 
 # Responses.

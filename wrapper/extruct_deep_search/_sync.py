@@ -6,20 +6,23 @@ with ``httpx.Client`` and ``time.sleep``; every rule lives in the flows and
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from types import TracebackType
 from typing import Any, TypeVar
 
 import httpx
 
 from . import _config, _flows
-from ._base import _DEFAULT, BaseClient
-from ._core.effects import Emit, Jitter, Now, Outcome, RequestSpec, Send, Sleep
+from ._base import _DEFAULT, MAX_RESPONSE_BYTES, BaseClient
+from ._core.body import BodyDecoder
+from ._core.effects import Await, Emit, Jitter, Now, Outcome, RequestSpec, Send, Sleep, WallNow
 from ._core.retry import RetryPolicy
-from ._core.validation import positive_count
-from ._flows import Flow, ProgressCallback
+from ._core.validation import create_params, positive_count
+from ._errors import InvalidArgumentError
+from ._flows import Flow
+from ._progress import ProgressBar, ProgressCallback, progress_hook, settle
+from ._transport import Connections, deadline
 from ._types import Criterion, Result, SearchRun, Task
 
 __all__ = ["DeepSearch"]
@@ -46,7 +49,9 @@ class DeepSearch(BaseClient):
         max_retries: re-sends after a failed attempt (see RELIABILITY.md for which).
         http_client: an ``httpx.Client`` to use (not closed by ``close()``).
         retry_policy: full retry configuration; overrides ``max_retries``.
-        poll_interval: default seconds between polls in ``wait`` and ``stream_results``.
+        poll_interval: default seconds between polls in ``wait`` and ``stream_results``
+            (None: 10 s, or 0.5 s when the base URL is a loopback address such as a
+            local sandbox).
         wait_timeout: default overall timeout of ``wait`` (None: forever).
         allow_insecure_http: allow plain http to a non-loopback host.
         max_concurrent_requests: requests in flight at once from this client; the
@@ -57,6 +62,9 @@ class DeepSearch(BaseClient):
         InvalidArgumentError: no token, or an invalid setting.
     """
 
+    # Whether an on_progress returning an awaitable is awaited (here) or refused.
+    _async_callbacks = False
+
     def __init__(
         self,
         token: str | None = None,
@@ -66,12 +74,13 @@ class DeepSearch(BaseClient):
         max_retries: int = 2,
         http_client: httpx.Client | None = None,
         retry_policy: RetryPolicy | None = None,
-        poll_interval: float = _config.DEFAULT_POLL_INTERVAL,
+        poll_interval: float | None = None,
         wait_timeout: float | None = _config.DEFAULT_WAIT_TIMEOUT,
         allow_insecure_http: bool = False,
         max_concurrent_requests: int = 20,
         _sleep: Callable[[float], None] | None = None,
         _clock: Callable[[], float] | None = None,
+        _wall_clock: Callable[[], float] | None = None,
         _random: Callable[[], float] | None = None,
     ) -> None:
         super().__init__(
@@ -84,21 +93,25 @@ class DeepSearch(BaseClient):
             wait_timeout=wait_timeout,
             allow_insecure_http=allow_insecure_http,
             clock=_clock,
+            wall_clock=_wall_clock,
             random_=_random,
         )
-        self._owns_http = http_client is None
-        self._http = http_client or httpx.Client(follow_redirects=False)
-        self._sleep = _sleep or time.sleep
-        self._in_flight = threading.Semaphore(
-            positive_count("max_concurrent_requests", max_concurrent_requests)
+        if http_client is not None and not isinstance(http_client, httpx.Client):
+            raise InvalidArgumentError("http_client", "must be an httpx.Client")
+        self._connections = Connections(
+            http_client, positive_count("max_concurrent_requests", max_concurrent_requests)
         )
+        self._sleep = _sleep or time.sleep
 
     # Lifecycle.
 
     def close(self) -> None:
-        """Close the connection pool (unless the http_client was given to us)."""
-        if self._owns_http:
-            self._http.close()
+        """Close the connection pool (unless the http_client was given to us).
+
+        Calling it again does nothing; any request after it raises an
+        ExtructError and sends nothing.
+        """
+        self._connections.close()
 
     def __enter__(self) -> DeepSearch:
         return self
@@ -114,26 +127,31 @@ class DeepSearch(BaseClient):
     # The driver.
 
     def _send(self, spec: RequestSpec) -> Outcome:
-        request = self._build(self._http, spec)
-        with self._in_flight:
+        try:
+            http, slots = self._connections.current()
+            request = self._build(http, spec)
+        except Exception as exc:
+            return self._failed(spec, exc)
+        with slots:
             started = self._clock()
-            deadline = self._deadline(started)
-            chunks: list[bytes] = []
-            size = 0
+            end = started + self._attempt_seconds
+            response: httpx.Response | None = None
             try:
-                response = self._http.send(request, stream=True, follow_redirects=False)
-                try:
-                    for chunk in response.iter_bytes():
-                        chunks.append(chunk)
-                        size += len(chunk)
-                        self._check_body(request, size, deadline)
-                finally:
-                    response.close()
-            except httpx.TransportError as exc:
-                return self._failed(request, exc)
-            body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
-            del chunks  # keep one copy of the body, not two
-            return self._received(request, response, body, started)
+                with deadline(self._attempt_seconds):
+                    response = http.send(request, stream=True, follow_redirects=False)
+                    try:
+                        content = self._read_already(response)
+                        if content is None:
+                            body = BodyDecoder(self._encodings(response), MAX_RESPONSE_BYTES)
+                            for chunk in response.iter_raw():
+                                body.feed(chunk)
+                                self._check_deadline(end)
+                            content = body.finish()
+                    finally:
+                        response.close()
+            except Exception as exc:
+                return self._failed(spec, exc, response)
+            return self._received(request, response, content, started)
 
     def _perform(self, effect: object) -> Any:
         if isinstance(effect, Send):
@@ -143,31 +161,44 @@ class DeepSearch(BaseClient):
             return None
         if isinstance(effect, Now):
             return self._clock()
+        if isinstance(effect, WallNow):
+            return self._wall_clock()
         if isinstance(effect, Jitter):
             return self._random()
+        if isinstance(effect, Await):
+            settle(effect.awaitable)
+            return None
         raise TypeError(f"unexpected effect {effect!r}")  # pragma: no cover
 
-    def _drive(self, flow: Flow[T]) -> T:
+    def _drive(self, flow: Flow[T], bar: ProgressBar | None = None) -> T:
         answer: Any = None
-        while True:
-            try:
-                effect = flow.send(answer)
-            except StopIteration as stop:
-                return stop.value  # type: ignore[no-any-return]
-            answer = self._perform(effect)
-
-    def _drive_iter(self, flow: Flow[Any]) -> Iterator[Result]:
-        answer: Any = None
-        while True:
-            try:
-                effect = flow.send(answer)
-            except StopIteration:
-                return
-            if isinstance(effect, Emit):
-                yield from effect.items
-                answer = None
-            else:
+        try:
+            while True:
+                try:
+                    effect = flow.send(answer)
+                except StopIteration as stop:
+                    return stop.value  # type: ignore[no-any-return]
                 answer = self._perform(effect)
+        finally:
+            if bar is not None:
+                bar.close()
+
+    def _drive_iter(self, flow: Flow[Any], bar: ProgressBar | None = None) -> Iterator[Result]:
+        answer: Any = None
+        try:
+            while True:
+                try:
+                    effect = flow.send(answer)
+                except StopIteration:
+                    return
+                if isinstance(effect, Emit):
+                    yield from effect.items
+                    answer = None
+                else:
+                    answer = self._perform(effect)
+        finally:
+            if bar is not None:
+                bar.close()
 
     # The API.
 
@@ -176,10 +207,10 @@ class DeepSearch(BaseClient):
         query: str,
         *,
         desired_num_results: int = 100,
-        criteria: Sequence[Criterion] | None = None,
-        exclude_domains: Sequence[str] | None = None,
-        exclude_task_ids: Sequence[str] | None = None,
-        data_sources: Sequence[str] | None = None,
+        criteria: Iterable[Criterion] | None = None,
+        exclude_domains: Iterable[str] | None = None,
+        exclude_task_ids: Iterable[str] | None = None,
+        data_sources: Iterable[str] | None = None,
     ) -> Task:
         """Create a Deep Search task; returns at once with the new task.
 
@@ -192,29 +223,32 @@ class DeepSearch(BaseClient):
             exclude_task_ids: up to 100 ids of *done* tasks whose results to exclude.
             data_sources: any of web_search, linkedin, maps (default: chosen automatically).
 
+        Each iterable is read once (a generator is fine).
+
         Raises:
             InvalidArgumentError: before any request, for any invalid argument.
             APIError: BadRequestError (an exclude task not done), PermissionDeniedError,
                 NotFoundError, UnprocessableEntityError, ...
         """
-        return self._drive(
-            _flows.create(
-                self.retry_policy,
-                self._token,
-                query=query,
-                desired_num_results=desired_num_results,
-                criteria=criteria,
-                exclude_domains=exclude_domains,
-                exclude_task_ids=exclude_task_ids,
-                data_sources=data_sources,
-            )
+        params = create_params(
+            query=query,
+            desired_num_results=desired_num_results,
+            criteria=criteria,
+            exclude_domains=exclude_domains,
+            exclude_task_ids=exclude_task_ids,
+            data_sources=data_sources,
         )
+        return self._drive(_flows.create(params, self.retry_policy, self._token))
 
     def get(self, task_id: str) -> Task:
-        """The task's current status and counters."""
+        """The task's current status and counters.
+
+        Raises:
+            NotFoundError: no such task in your workspace (the message names the id).
+        """
         return self._drive(_flows.get(task_id, self.retry_policy, self._token))
 
-    def list_tasks(self, *, limit: int = 50, offset: int = 0) -> list[Task]:
+    def list_tasks(self, *, limit: int = _config.DEFAULT_PAGE_SIZE, offset: int = 0) -> list[Task]:
         """One page of your organization's tasks, newest first."""
         return self._drive(_flows.list_tasks(limit, offset, self.retry_policy, self._token))
 
@@ -225,6 +259,7 @@ class DeepSearch(BaseClient):
         poll_interval: float | None = None,
         timeout: float | None = _DEFAULT,
         on_progress: ProgressCallback | None = None,
+        progress: bool = False,
     ) -> Task:
         """Poll until the task is done; returns the final task.
 
@@ -232,18 +267,23 @@ class DeepSearch(BaseClient):
         does not end the wait: evaluation may still be running.
 
         Args:
-            poll_interval: seconds between polls (default: the client's, 10 s).
+            poll_interval: seconds between polls (default: the client's).
             timeout: overall seconds to wait (default: the client's, 30 min; None: forever).
-            on_progress: called with each task seen.
+                The wait ends within ``timeout`` plus one request's timeout.
+            on_progress: called with each task seen (a coroutine function is refused: use AsyncDeepSearch).
+            progress: show a progress bar (rich if installed, else a line on stderr).
 
         Raises:
             TaskFailedError: the task failed (``.task`` is the last task seen).
             WaitTimeoutError: ``timeout`` passed (``.task`` is the last task seen).
         """
         plan = self._plan(poll_interval, timeout)
-        return self._drive(_flows.wait(task_id, plan, self.retry_policy, self._token, on_progress))
+        hook, bar = progress_hook(on_progress, progress, allow_async=self._async_callbacks)
+        return self._drive(_flows.wait(task_id, plan, self.retry_policy, self._token, hook), bar)
 
-    def iter_results(self, task_id: str, *, page_size: int = 50) -> Iterator[Result]:
+    def iter_results(
+        self, task_id: str, *, page_size: int = _config.DEFAULT_PAGE_SIZE
+    ) -> Iterator[Result]:
         """Every result, in relevance order, one page at a time (until a short page).
 
         On a running task this is a snapshot; use :meth:`stream_results` to
@@ -253,7 +293,7 @@ class DeepSearch(BaseClient):
             _flows.iter_results(task_id, page_size, self.retry_policy, self._token)
         )
 
-    def results(self, task_id: str, *, page_size: int = 50) -> list[Result]:
+    def results(self, task_id: str, *, page_size: int = _config.DEFAULT_PAGE_SIZE) -> list[Result]:
         """All results as a list (see :meth:`iter_results`)."""
         return [r for r in self.iter_results(task_id, page_size=page_size)]
 
@@ -271,10 +311,11 @@ class DeepSearch(BaseClient):
         self,
         task_id: str,
         *,
-        page_size: int = 50,
+        page_size: int = _config.DEFAULT_PAGE_SIZE,
         poll_interval: float | None = None,
         timeout: float | None = _DEFAULT,
         on_progress: ProgressCallback | None = None,
+        progress: bool = False,
     ) -> Iterator[Result]:
         """Yield each result once, as soon as it is seen, until the task finishes.
 
@@ -283,8 +324,9 @@ class DeepSearch(BaseClient):
             WaitTimeoutError: ``timeout`` passed.
         """
         plan = self._plan(poll_interval, timeout)
+        hook, bar = progress_hook(on_progress, progress, allow_async=self._async_callbacks)
         return self._drive_iter(
-            _flows.stream(task_id, page_size, plan, self.retry_policy, self._token, on_progress)
+            _flows.stream(task_id, page_size, plan, self.retry_policy, self._token, hook), bar
         )
 
     def run(
@@ -292,42 +334,45 @@ class DeepSearch(BaseClient):
         query: str,
         *,
         desired_num_results: int = 100,
-        criteria: Sequence[Criterion] | None = None,
-        exclude_domains: Sequence[str] | None = None,
-        exclude_task_ids: Sequence[str] | None = None,
-        data_sources: Sequence[str] | None = None,
+        criteria: Iterable[Criterion] | None = None,
+        exclude_domains: Iterable[str] | None = None,
+        exclude_task_ids: Iterable[str] | None = None,
+        data_sources: Iterable[str] | None = None,
         poll_interval: float | None = None,
         timeout: float | None = _DEFAULT,
         on_progress: ProgressCallback | None = None,
-        page_size: int = 50,
+        progress: bool = False,
+        page_size: int = _config.DEFAULT_PAGE_SIZE,
     ) -> SearchRun:
         """Create a task, wait for it, and return it with all its results.
 
-        Arguments are those of :meth:`create` and :meth:`wait`.
+        Arguments are those of :meth:`create` and :meth:`wait`. Any error raised
+        once the task exists carries its id as ``.task_id`` and names it in its
+        message: wait on that task instead of creating (and paying for) another.
         """
+        params = create_params(
+            query=query,
+            desired_num_results=desired_num_results,
+            criteria=criteria,
+            exclude_domains=exclude_domains,
+            exclude_task_ids=exclude_task_ids,
+            data_sources=data_sources,
+        )
         plan = self._plan(poll_interval, timeout)
+        hook, bar = progress_hook(on_progress, progress, allow_async=self._async_callbacks)
         return self._drive(
-            _flows.run(
-                plan,
-                page_size,
-                self.retry_policy,
-                self._token,
-                on_progress,
-                query=query,
-                desired_num_results=desired_num_results,
-                criteria=criteria,
-                exclude_domains=exclude_domains,
-                exclude_task_ids=exclude_task_ids,
-                data_sources=data_sources,
-            )
+            _flows.run(params, plan, page_size, self.retry_policy, self._token, hook), bar
         )
 
     def add_table_rows(
-        self, table_id: str, inputs: Sequence[str], *, run: bool = False, batch_size: int = 100
+        self, table_id: str, inputs: Iterable[str], *, run: bool = False, batch_size: int = 100
     ) -> list[dict[str, Any]]:
         """Add one AI Tables row per input (e.g. a company website), in batches.
 
-        Returns the created rows. Not retried after it may have arrived.
+        Returns the created rows. Not retried after it may have arrived. When a
+        later batch fails, the error's ``.created_rows`` holds the rows earlier
+        batches created (its message names their ids), so a caller can resume
+        from there without adding rows twice.
         """
         return self._drive(
             _flows.add_table_rows(table_id, inputs, run, batch_size, self.retry_policy, self._token)

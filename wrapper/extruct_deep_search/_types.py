@@ -14,6 +14,8 @@ from typing import Any
 
 import attrs
 
+from ._core.polling import is_finished
+
 __all__ = [
     "CompanySize",
     "Criterion",
@@ -108,7 +110,7 @@ class Task:
     @property
     def is_terminal(self) -> bool:
         """True when the task will not change by itself any more (done or failed)."""
-        return self.status in (TaskStatus.DONE, TaskStatus.FAILED)
+        return is_finished(self.status)
 
 
 @attrs.frozen(kw_only=True)

@@ -22,6 +22,11 @@ Usage::
         run = ds.run("Vertical SaaS for dental clinics", criteria=[...])
     keep = shortlist(run.results, must_have=["dental"], blockers=["b2b"],
                      criteria=run.task.criteria)
+    shortlist(run.results, must_have=["dentl"])  # InvalidArgumentError: unknown key 'dentl'
+
+A key that is not one of the task's criteria is an error (``strict=True``, the
+default): the criteria are ``criteria=`` when given, else the keys the results
+were graded on.
 """
 
 from __future__ import annotations
@@ -42,10 +47,24 @@ def _check_keys(argument: str, keys: Sequence[str], known: set[str] | None) -> N
         if not isinstance(key, str) or not key:
             raise InvalidArgumentError(f"{argument}[{index}]", "must be a non-empty criterion key")
         if known is not None and key not in known:
-            choices = ", ".join(sorted(known)) or "(none)"
+            choices = ", ".join(sorted(known)) or "(none: no result has a criterion score)"
             raise InvalidArgumentError(
                 argument, f"unknown criterion key {key!r}; the task's criteria are: {choices}"
             )
+
+
+def _known_keys(
+    results: Sequence[Result], criteria: Iterable[Criterion | str] | None
+) -> set[str] | None:
+    """The keys a must-have or blocker may name: the given criteria, else the results' scores.
+
+    None (nothing to check against) only when there are no results and no criteria.
+    """
+    if criteria is not None:
+        return {c.key if isinstance(c, Criterion) else str(c) for c in criteria}
+    if not results:
+        return None
+    return {key for result in results for key in result.scores}
 
 
 def passes_shortlist(
@@ -62,14 +81,21 @@ def passes_shortlist(
         True when every must-have grade is 4-5 and no blocker grade is below 3.
     """
     for key in must_have:
-        grade = result.grade(key)
+        grade = _grade(result, key)
         if grade is None or grade < MUST_HAVE_MIN_GRADE:
             return False
     for key in blockers:
-        grade = result.grade(key)
+        grade = _grade(result, key)
         if grade is not None and grade < BLOCKER_MIN_GRADE:
             return False
     return True
+
+
+def _grade(result: Result, key: str) -> int | None:
+    # The rule's own reading: a missing score is a missing grade (keys are checked
+    # once per call in shortlist(), not per result).
+    score = result.scores.get(key)
+    return score.grade if score is not None else None
 
 
 def shortlist(
@@ -78,6 +104,7 @@ def shortlist(
     blockers: Sequence[str] = (),
     *,
     criteria: Iterable[Criterion | str] | None = None,
+    strict: bool = True,
 ) -> list[Result]:
     """Keep the results that pass the guide's shortlist rule, in their original order.
 
@@ -87,20 +114,23 @@ def shortlist(
             a null or missing grade fails.
         blockers: criterion keys on which a grade of 1 or 2 rejects a result;
             a null or missing grade does not reject.
-        criteria: the task's criteria (``task.criteria``, or their keys). When
-            given, every key in ``must_have`` and ``blockers`` must be one of them.
+        criteria: the task's criteria (``task.criteria``, or their keys). Default:
+            the keys the results were graded on (their ``scores``).
+        strict: refuse a key that is not one of the criteria (a typo would
+            otherwise fail every must-have and silently keep nothing). With
+            ``strict=False`` an unknown key is a missing grade.
 
     Returns:
         The results that pass. With no keys at all, every result passes.
 
     Raises:
-        InvalidArgumentError: an empty key, or a key that is not one of ``criteria``.
+        InvalidArgumentError: an empty key, or (with ``strict``) a key that is
+            not one of the criteria; the message lists the known keys.
     """
+    results = list(results)
     must_have = [must_have] if isinstance(must_have, str) else list(must_have)
     blockers = [blockers] if isinstance(blockers, str) else list(blockers)
-    known: set[str] | None = None
-    if criteria is not None:
-        known = {c.key if isinstance(c, Criterion) else str(c) for c in criteria}
+    known = _known_keys(results, criteria) if strict else None
     _check_keys("must_have", must_have, known)
     _check_keys("blockers", blockers, known)
     return [r for r in results if passes_shortlist(r, must_have, blockers)]

@@ -6,7 +6,7 @@ answer. The sync and async drivers are the only code that performs effects.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -18,6 +18,7 @@ class RequestSpec:
 
     ``idempotent``: safe to re-send after the server may have acted (GETs).
     ``exhausted_on_400``: a 400 means the task is exhausted (resume).
+    ``subject``: what the request looks up (``task 'abc'``), named by a 404.
     """
 
     method: str
@@ -26,37 +27,52 @@ class RequestSpec:
     json: Any = None
     idempotent: bool = True
     exhausted_on_400: bool = False
+    subject: str = ""
 
 
-class TransportFailure(Enum):
-    """How a request failed without a response, by what it proves about delivery."""
+class Failure(Enum):
+    """Why an attempt brought no usable answer, by what it proves about delivery.
+
+    ``_core/retry.py`` turns these into decisions: whether to re-send, and
+    whether the server may have acted on the request.
+    """
 
     CONNECT = "connect"  # no connection: provably never reached the server
     CONNECT_TIMEOUT = "connect_timeout"  # no connection in time (or no pool slot): same
     TIMEOUT = "timeout"  # sent (maybe), no full answer in time: may have acted
     NETWORK = "network"  # dropped or broken mid-exchange: may have acted
+    UNREADABLE = "unreadable"  # a response arrived (``status`` set), its body cannot be read
+    LOCAL = "local"  # refused before sending (closed client, a URL or header httpx refuses)
 
     @property
     def unsent(self) -> bool:
         """True when the request provably never reached the server."""
-        return self in (TransportFailure.CONNECT, TransportFailure.CONNECT_TIMEOUT)
+        return self in _UNSENT
 
     @property
     def timed_out(self) -> bool:
         """True when a deadline, not the peer, ended the attempt."""
-        return self in (TransportFailure.TIMEOUT, TransportFailure.CONNECT_TIMEOUT)
+        return self in (Failure.TIMEOUT, Failure.CONNECT_TIMEOUT)
+
+
+_UNSENT = frozenset({Failure.CONNECT, Failure.CONNECT_TIMEOUT, Failure.LOCAL})
 
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """A response (``status`` set) or a transport failure (``failure`` set)."""
+    """What one attempt came to: a response (``status`` set), a failure, or both.
+
+    ``failure`` is None for a response whose body was read; UNREADABLE comes
+    with the status of the response whose body could not be read. The body
+    and headers stay out of the repr: a server may echo the token into them,
+    and tracebacks print the locals that hold an Outcome.
+    """
 
     status: int | None = None
-    headers: Mapping[str, str] = field(default_factory=dict)
-    content: bytes = b""
-    failure: TransportFailure | None = None
+    headers: Mapping[str, str] = field(default_factory=dict, repr=False)
+    content: bytes = field(default=b"", repr=False)
+    failure: Failure | None = None
     message: str = ""
-    received_at: float = 0.0  # Unix time, for Retry-After HTTP dates
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +95,11 @@ class Now:
 
 
 @dataclass(frozen=True, slots=True)
+class WallNow:
+    """Read the wall clock; the answer is Unix time in seconds (Retry-After dates)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Jitter:
     """Draw a random float in [0, 1); the answer is that float."""
 
@@ -90,4 +111,15 @@ class Emit:
     items: list[Any]
 
 
-Effect = Send | Sleep | Now | Jitter | Emit
+@dataclass(frozen=True, slots=True)
+class Await:
+    """Await ``awaitable`` (what an ``async def`` on_progress returned); the answer is None.
+
+    The asyncio driver awaits it; the blocking driver refuses it with an
+    InvalidArgumentError, since it cannot await.
+    """
+
+    awaitable: Awaitable[object]
+
+
+Effect = Send | Sleep | Now | WallNow | Jitter | Emit | Await

@@ -5,29 +5,17 @@ Completion rule: a task is finished when its status is ``done`` (success) or
 pool is depleted while evaluation may still be running, so results can still
 arrive. This follows Extruct's own CLI (fixed 2026-03 to wait for done/failed
 only), not the reference pages' "status=done or is_exhausted=true"
-(API_FACTS.md, "Completion"). An unknown status is treated as still running.
+(docs/API_FACTS.md, "Completion"). An unknown status is treated as still
+running. :func:`completion` is the rule; ``is_finished``, ``Task.is_terminal``
+and :class:`PollPlan` all ask it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
-
-
-class HasStatus(Protocol):
-    """Anything with a task status."""
-
-    @property
-    def status(self) -> str: ...
-
 
 DONE = "done"
 FAILED = "failed"
-
-
-def is_finished(status: str) -> bool:
-    """The completion rule: done or failed."""
-    return status in (DONE, FAILED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +43,23 @@ class TimedOut:
 
 
 Decision = PollAgain | Finished | Failed | TimedOut
+
+_FINISHED = Finished()
+_FAILED = Failed()
+
+
+def completion(status: str) -> Finished | Failed | None:
+    """The completion rule: Finished for ``done``, Failed for ``failed``, else None (running)."""
+    if status == DONE:
+        return _FINISHED
+    if status == FAILED:
+        return _FAILED
+    return None
+
+
+def is_finished(status: str) -> bool:
+    """Whether a task with this status is finished (done or failed)."""
+    return completion(status) is not None
 
 
 @dataclass(slots=True)
@@ -86,11 +91,7 @@ class PollPlan:
         """Decide after a successful poll that saw ``status``."""
         self.start(now)
         self.failures = 0
-        if status == DONE:
-            return Finished()
-        if status == FAILED:
-            return Failed()
-        return self._again(now)
+        return completion(status) or self._again(now)
 
     def on_failure(self, now: float) -> Decision | None:
         """Decide after a transient poll failure; None means give up and raise it."""

@@ -1,15 +1,20 @@
-"""The retry policy: whether to re-send a request, and how long to sleep first.
+"""Every retry decision: whether to re-send a request, how long to sleep first,
+whether a failed attempt may have acted on the server, and which errors a long
+wait rides out.
 
-Rules (API_FACTS.md, "Errors"; Extruct's guidance: 429 is quota, retry a 5xx
-after a few seconds):
+Rules (docs/API_FACTS.md, "Errors": no rate limit, no Retry-After and no
+idempotency key is documented; Extruct's guidance is that a 429 is quota and a
+5xx may be retried after a few seconds):
 
-- Idempotent requests (GETs) are re-sent after a transport failure, 408, 429
-  *with* Retry-After, and any 5xx.
-- create and resume are re-sent only when the server provably did not act:
-  a connect failure (nothing was delivered) or a 429 with Retry-After (it
-  refused). Never after a timeout, a dropped connection or a 5xx, so a retry
-  can never create a task twice.
+- Idempotent requests (GETs) are re-sent after a transport failure, an
+  unreadable body, 408, 429 *with* Retry-After, and any 5xx.
+- create, resume and add-rows are re-sent only when the server provably did
+  not act: a connect failure (nothing was delivered) or a 429 with
+  Retry-After (it refused). Never after a timeout, a dropped connection, an
+  unreadable 2xx or a 5xx, so a retry can never create a task twice.
 - A 429 without Retry-After is quota: never retried.
+- A request refused locally (a closed client, a URL or header httpx refuses)
+  is never retried: re-sending cannot help.
 - Delay: Retry-After when given (a Retry-After above ``max_retry_after`` is not
   waited for: the error is raised instead), otherwise exponential backoff
   ``base_delay * 2**attempt`` capped at ``max_delay``, with jitter.
@@ -21,7 +26,24 @@ import email.utils
 import math
 from dataclasses import dataclass
 
-from .effects import Outcome
+from .._errors import (
+    APIConnectionError,
+    InvalidArgumentError,
+    RateLimitError,
+    ServerError,
+    UnexpectedResponseError,
+    shown,
+)
+from .effects import Failure, Outcome
+
+__all__ = [
+    "Retry",
+    "RetryPolicy",
+    "is_transient",
+    "may_have_acted",
+    "parse_retry_after",
+    "retryable",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +51,22 @@ class Retry:
     """Re-send after ``delay`` seconds."""
 
     delay: float
+
+
+def _seconds(name: str, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidArgumentError(name, f"must be a number of seconds >= 0, got {shown(value)}")
+    try:
+        ok = math.isfinite(value) and 0 <= value <= MAX_DELAY
+    except OverflowError:  # an int too large for a float
+        ok = False
+    if not ok:
+        raise InvalidArgumentError(
+            name, f"must be a finite number of seconds from 0 to {MAX_DELAY:g}"
+        )
+
+
+MAX_DELAY = 86_400.0  # one day: sleeping longer than this is never a retry
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,12 +78,26 @@ class RetryPolicy:
         base_delay: first backoff delay in seconds; doubles each attempt.
         max_delay: cap on one backoff delay.
         max_retry_after: the longest Retry-After we wait for; longer ones raise.
+
+    Raises:
+        InvalidArgumentError: a count that is not an integer >= 0, or a delay
+            that is not a finite number of seconds >= 0.
     """
 
     max_retries: int = 2
     base_delay: float = 0.5
     max_delay: float = 8.0
     max_retry_after: float = 60.0
+
+    def __post_init__(self) -> None:
+        count = self.max_retries
+        if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= 1000:
+            raise InvalidArgumentError(
+                "max_retries", f"must be an integer from 0 to 1000, got {shown(count)}"
+            )
+        _seconds("base_delay", self.base_delay)
+        _seconds("max_delay", self.max_delay)
+        _seconds("max_retry_after", self.max_retry_after)
 
     def decide(
         self,
@@ -70,19 +122,46 @@ class RetryPolicy:
         return Retry(backoff * (0.5 + jitter / 2))
 
 
-RETRYABLE_STATUSES = frozenset({408, 429})
+_UNSENT = (Failure.CONNECT, Failure.CONNECT_TIMEOUT)
 
 
 def retryable(outcome: Outcome, idempotent: bool, retry_after: float | None) -> bool:
     """Whether re-sending is safe and may help, ignoring the attempt budget."""
-    if outcome.failure is not None:
-        return idempotent or outcome.failure.unsent
+    failure = outcome.failure
     status = outcome.status or 0
+    if failure is Failure.LOCAL:
+        return False
+    if not idempotent:
+        if failure is not None:
+            return failure in _UNSENT
+        return status == 429 and retry_after is not None
+    if failure is not None:
+        return True
     if status == 429:
         return retry_after is not None  # without Retry-After it is quota
-    if idempotent:
-        return status in RETRYABLE_STATUSES or status >= 500
-    return False
+    return status == 408 or status >= 500
+
+
+def may_have_acted(outcome: Outcome) -> bool:
+    """Whether the server may have acted on a request whose attempt failed with ``outcome``.
+
+    Yes after a timeout or a broken connection once the request may have been
+    sent, after a 5xx (or any status that is not 4xx) and after an unreadable
+    2xx. No after a connect failure or a local refusal (nothing was sent) and
+    after a 4xx, 429 included (the server refused). A request that
+    :func:`retryable` re-sends while not idempotent never may have acted.
+    """
+    failure = outcome.failure
+    if failure is not None and failure is not Failure.UNREADABLE:
+        return not failure.unsent
+    return not 400 <= (outcome.status or 0) < 500
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Errors a long wait rides out: the next poll may well succeed."""
+    if isinstance(exc, APIConnectionError | ServerError | UnexpectedResponseError):
+        return True
+    return isinstance(exc, RateLimitError) and exc.retry_after is not None
 
 
 def parse_retry_after(value: str | None, now: float) -> float | None:

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TypeVar
 
 from .._errors import InvalidArgumentError
 from .._types import Criterion, DataSource
 from .domains import normalize_domains
+from .params import CreateParams
+
+T = TypeVar("T")
 
 MAX_RESULTS = 250
 MAX_EXCLUDE_TASK_IDS = 100
@@ -32,7 +35,7 @@ def _int(name: str, value: object, low: int, high: int | None) -> int:
     return value
 
 
-def desired_num_results(value: object) -> int:
+def _desired_num_results(value: object) -> int:
     """1..250 (the task cap)."""
     return _int("desired_num_results", value, 1, MAX_RESULTS)
 
@@ -69,7 +72,7 @@ def positive_seconds(name: str, value: object, *, allow_none: bool = False) -> f
     return float(value)
 
 
-def query(value: object) -> str:
+def _query(value: object) -> str:
     """A non-empty string without control characters."""
     if not isinstance(value, str):
         raise InvalidArgumentError("query", f"must be a string, got {type(value).__name__}")
@@ -109,7 +112,7 @@ def _text(name: str, value: object, bounds: tuple[int, int]) -> str:
     return value
 
 
-def criteria(value: object) -> list[Criterion] | None:
+def _criteria(value: object) -> list[Criterion] | None:
     """Criterion objects (or mappings with key/name/criterion), unique keys."""
     if value is None:
         return None
@@ -159,7 +162,7 @@ def _strings(name: str, value: object) -> list[str]:
     return items
 
 
-def exclude_domains(value: object) -> list[str] | None:
+def _exclude_domains(value: object) -> list[str] | None:
     """Domains or URLs that parse as a domain, at most 1000 unique registered domains."""
     if value is None:
         return None
@@ -178,7 +181,7 @@ def exclude_domains(value: object) -> list[str] | None:
     return items
 
 
-def exclude_task_ids(value: object) -> list[str] | None:
+def _exclude_task_ids(value: object) -> list[str] | None:
     """At most 100 task ids."""
     if value is None:
         return None
@@ -192,7 +195,7 @@ def exclude_task_ids(value: object) -> list[str] | None:
     return items
 
 
-def data_sources(value: object) -> list[str] | None:
+def _data_sources(value: object) -> list[str] | None:
     """Each one of web_search, linkedin, maps."""
     if value is None:
         return None
@@ -210,13 +213,28 @@ def data_sources(value: object) -> list[str] | None:
     return items
 
 
-def create_arguments(**kwargs: Any) -> dict[str, Any]:
-    """Validate every create() argument; returns them cleaned."""
-    return {
-        "query": query(kwargs["query"]),
-        "desired_num_results": desired_num_results(kwargs["desired_num_results"]),
-        "criteria": criteria(kwargs["criteria"]),
-        "exclude_domains": exclude_domains(kwargs["exclude_domains"]),
-        "exclude_task_ids": exclude_task_ids(kwargs["exclude_task_ids"]),
-        "data_sources": data_sources(kwargs["data_sources"]),
-    }
+def _tuple(items: list[T] | None) -> tuple[T, ...] | None:
+    return None if items is None else tuple(items)
+
+
+def create_params(
+    *,
+    query: object,
+    desired_num_results: object = 100,
+    criteria: object = None,
+    exclude_domains: object = None,
+    exclude_task_ids: object = None,
+    data_sources: object = None,
+) -> CreateParams:
+    """Validate every create() argument into one frozen :class:`CreateParams`.
+
+    Each iterable argument is read once (a generator is fine), then checked.
+    """
+    return CreateParams(
+        query=_query(query),
+        desired_num_results=_desired_num_results(desired_num_results),
+        criteria=_tuple(_criteria(criteria)),
+        exclude_domains=_tuple(_exclude_domains(exclude_domains)),
+        exclude_task_ids=_tuple(_exclude_task_ids(exclude_task_ids)),
+        data_sources=_tuple(_data_sources(data_sources)),
+    )

@@ -19,16 +19,22 @@ INSTALL_HINT = "pip install 'extruct-deep-search[cli]'"
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit code.
 
-    Returns 2 with an install hint when the ``cli`` extra (rich) is missing.
+    ``--help`` and ``--version`` work without the ``cli`` extra; anything else
+    returns 2 with an install hint when rich is missing.
     """
+    args = list(sys.argv[1:] if argv is None else argv)
     try:
         import rich  # noqa: F401
     except ImportError:
-        print(
-            f"error: the command line needs the 'cli' extra: {INSTALL_HINT}",
-            file=sys.stderr,
-        )
+        if {"-h", "--help", "--version"} & set(args):
+            from ._parser import build_parser
+
+            try:
+                build_parser().parse_args(args)
+            except SystemExit as exc:
+                return exc.code if isinstance(exc.code, int) else 2
+        print(f"error: the command line needs the 'cli' extra: {INSTALL_HINT}", file=sys.stderr)
         return 2
     from ._app import run
 
-    return run(list(sys.argv[1:] if argv is None else argv))
+    return run(args)

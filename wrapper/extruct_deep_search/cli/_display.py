@@ -1,4 +1,7 @@
-"""What the command line shows: the progress display while waiting, and tables."""
+"""What the command line shows while waiting (the progress display) and the task tables.
+
+The results table is in _table.py.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
-from .. import Result, Task
+from .. import Task
 
 
 def _status(task: Task) -> str:
@@ -125,39 +128,6 @@ class Progress:
         if self._live is not None:
             self._live.__exit__(exc_type, exc, tb)
             self._live = None
-
-
-def _grade_cell(grade: int | None) -> Text:
-    if grade is None:
-        return Text("-", style="dim")
-    style = "green" if grade >= 4 else "yellow" if grade == 3 else "red"
-    return Text(str(grade), style=style)
-
-
-def results_table(results: Sequence[Result], criteria_keys: Sequence[str], title: str) -> Table:
-    """The readable results table: company, website, relevance, a grade per criterion, HQ, size."""
-    table = Table(title=title, title_justify="left", show_lines=False, header_style="bold")
-    table.add_column("#", justify="right", style="dim")
-    table.add_column("Company", no_wrap=True, overflow="ellipsis", max_width=32)
-    table.add_column("Website", no_wrap=True, overflow="ellipsis", max_width=40, style="cyan")
-    table.add_column("Relevance", justify="right")
-    for key in criteria_keys:
-        table.add_column(key, justify="center", min_width=min(len(key), 16))
-    table.add_column("HQ", no_wrap=True, overflow="ellipsis", max_width=28)
-    table.add_column("Size", justify="right")
-    for index, result in enumerate(results, 1):
-        hq = ", ".join(p for p in (result.hq_city, result.hq_country) if p)
-        size = getattr(result.employee_count, "value", result.employee_count) or ""
-        table.add_row(
-            str(index),
-            result.company_name,
-            result.company_website,
-            "-" if result.relevance is None else str(result.relevance),
-            *(_grade_cell(result.grade(key)) for key in criteria_keys),
-            hq,
-            str(size),
-        )
-    return table
 
 
 def task_table(task: Task) -> Table:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import re
+import sys
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from .. import DataSource
 
@@ -41,6 +43,39 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
         super().__init__(prog, max_help_position=32)
 
 
+_ARGUMENT = re.compile(r"^argument (?P<names>[^:]+): ")
+
+
+def one_line(prog: str, message: str) -> str:
+    """argparse's message as one line naming the flag, with where to read more."""
+    match = _ARGUMENT.match(message)
+    if match:
+        flag = max(match["names"].split("/"), key=len)
+        message = f"{flag}: {message[match.end() :]}"
+    return f"error: {message} (see: {prog} --help)"
+
+
+class Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line naming the flag, not a usage dump."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``error: --flag: what is wrong (see: PROG CMD --help)`` and exit 2."""
+        self.exit(2, one_line(self.prog, message) + "\n")
+
+
+def usage_error(
+    parser: argparse.ArgumentParser, args: argparse.Namespace, message: str
+) -> NoReturn:
+    """A usage error found after parsing, worded like the parser's own (exit 2)."""
+    prog = " ".join(
+        p
+        for p in (PROG, getattr(args, "command", None), getattr(args, "tables_command", None))
+        if p
+    )
+    sys.stderr.write(one_line(prog, message) + "\n")
+    raise SystemExit(2)
+
+
 def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     """The global options; on subcommands they default to SUPPRESS so either place works."""
 
@@ -59,6 +94,12 @@ def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
         metavar="URL",
         default=default(None),
         help="API base URL (default: $EXTRUCT_BASE_URL, then https://api.extruct.ai)",
+    )
+    group.add_argument(
+        "--allow-insecure-http",
+        action="store_true",
+        default=default(False),
+        help="allow a plain http:// --base-url on another machine (sends the token unencrypted)",
     )
     group.add_argument(
         "--sandbox",
@@ -85,7 +126,7 @@ N = TypeVar("N", int, float)
 
 
 def _bounded(
-    kind: Callable[[str], N], allowed: Callable[[N], bool], rule: str
+    kind: Callable[[str], N], allowed: Callable[[N], bool], rule: str, note: str = ""
 ) -> Callable[[str], N]:
     """An argparse type: ``kind(text)`` that must satisfy ``allowed`` (``rule`` says how)."""
     noun = "an integer" if kind is int else "a number"
@@ -96,7 +137,7 @@ def _bounded(
         except ValueError:
             raise argparse.ArgumentTypeError(f"not {noun}: {text!r}") from None
         if not allowed(value):
-            raise argparse.ArgumentTypeError(f"must be {rule}, got {text}")
+            raise argparse.ArgumentTypeError(f"must be {rule}, got {text}{note}")
         return value
 
     return parse
@@ -104,6 +145,8 @@ def _bounded(
 
 _positive_int = _bounded(int, lambda v: v >= 1, "at least 1")
 _non_negative_int = _bounded(int, lambda v: v >= 0, "at least 0")
+_num_results = _bounded(int, lambda v: 1 <= v <= 250, "1-250")
+_more_results = _bounded(int, lambda v: 1 <= v <= 250, "1-250", ": 0 would ask for nothing new")
 _positive_float = _bounded(float, lambda v: v > 0, "positive")
 _non_negative_float = _bounded(float, lambda v: v >= 0, "0 or more")
 
@@ -119,6 +162,7 @@ def _output_options(parser: argparse.ArgumentParser, *, page_size: bool = True) 
     parser.add_argument(
         "-o", "--out", metavar="FILE", help="write results to FILE instead of standard output"
     )
+    _raw_csv_option(parser)
     if page_size:
         parser.add_argument(
             "--page-size",
@@ -129,12 +173,21 @@ def _output_options(parser: argparse.ArgumentParser, *, page_size: bool = True) 
         )
 
 
+def _raw_csv_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--raw-csv",
+        action="store_true",
+        help="write CSV cells as the server sent them; by default a text cell starting "
+        "with = + - @ (which a spreadsheet would run as a formula) gets a leading '",
+    )
+
+
 def _wait_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--poll-interval",
         type=_positive_float,
         metavar="SECONDS",
-        help="seconds between polls (default 10; 0.5 with --sandbox)",
+        help="seconds between polls (default 10; 0.5 with --sandbox or a loopback --base-url)",
     )
     parser.add_argument(
         "--timeout",
@@ -163,22 +216,26 @@ def _shortlist_options(parser: argparse.ArgumentParser) -> None:
 
 
 Handler = Callable[..., int]
+TASK_ID_HELP = "a Deep Search task id (printed by search, listed by list)"
 
 
-def build_parser(handlers: dict[str, Handler]) -> argparse.ArgumentParser:
-    """The full parser; each subcommand sets ``handler`` from ``handlers`` by name."""
-    parser = argparse.ArgumentParser(
-        prog=PROG, description=DESCRIPTION, epilog=EPILOG, formatter_class=_Formatter
-    )
+def build_parser(handlers: dict[str, Handler] | None = None) -> argparse.ArgumentParser:
+    """The full parser; each subcommand sets ``handler`` from ``handlers`` by name.
+
+    Without ``handlers`` (to render help or the docs) no handler is set.
+    """
+    parser = Parser(prog=PROG, description=DESCRIPTION, epilog=EPILOG, formatter_class=_Formatter)
     from .. import __version__
 
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     _global_options(parser, suppress=False)
-    commands = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND")
+    commands = parser.add_subparsers(
+        title="commands", dest="command", metavar="COMMAND", parser_class=Parser
+    )
     commands.required = True
 
     def command(
-        name: str, help_: str, epilog: str, *, add_help: bool = True
+        name: str, help_: str, epilog: str, *, add_help: bool = True, globals_: bool = True
     ) -> argparse.ArgumentParser:
         sub = commands.add_parser(
             name,
@@ -188,9 +245,9 @@ def build_parser(handlers: dict[str, Handler]) -> argparse.ArgumentParser:
             formatter_class=_Formatter,
             add_help=add_help,
         )
-        if add_help:
+        if add_help and globals_:
             _global_options(sub, suppress=True)
-        sub.set_defaults(handler=handlers[name.replace(" ", "_")])
+        _set_handler(sub, handlers, name)
         return sub
 
     # search
@@ -212,11 +269,13 @@ criteria file (JSON or YAML), a list of:
     criterion: Sells primarily to other businesses
 """,
     )
-    sub.add_argument("query", help="natural-language description of the companies to find")
+    sub.add_argument(
+        "query", metavar="QUERY", help="natural-language description of the companies to find"
+    )
     sub.add_argument(
         "-n",
         "--num",
-        type=_positive_int,
+        type=_num_results,
         default=100,
         metavar="N",
         help="desired number of high-fit results, 1-250 (default 100)",
@@ -267,7 +326,7 @@ criteria file (JSON or YAML), a list of:
 
     # status
     sub = command("status", "show a task's status and counters", f"  {PROG} status TASK_ID\n")
-    sub.add_argument("task_id", metavar="TASK_ID")
+    sub.add_argument("task_id", metavar="TASK_ID", help=TASK_ID_HELP)
     sub.add_argument("-f", "--format", choices=TASK_FORMATS, default="table")
 
     # wait
@@ -276,7 +335,7 @@ criteria file (JSON or YAML), a list of:
         "watch a running task until it is done (Ctrl-C stops watching, not the task)",
         f"  {PROG} wait TASK_ID\n  {PROG} wait TASK_ID --poll-interval 30 --timeout 0\n",
     )
-    sub.add_argument("task_id", metavar="TASK_ID")
+    sub.add_argument("task_id", metavar="TASK_ID", help=TASK_ID_HELP)
     _wait_options(sub)
 
     # results
@@ -289,7 +348,7 @@ criteria file (JSON or YAML), a list of:
   {PROG} results TASK_ID --format jsonl | jq .company_website
 """,
     )
-    sub.add_argument("task_id", metavar="TASK_ID")
+    sub.add_argument("task_id", metavar="TASK_ID", help=TASK_ID_HELP)
     _output_options(sub)
 
     # resume
@@ -298,13 +357,13 @@ criteria file (JSON or YAML), a list of:
         "ask a task for more results (the task total is capped at 250)",
         f"  {PROG} resume TASK_ID --more 25\n  {PROG} resume TASK_ID --more 50 --wait\n",
     )
-    sub.add_argument("task_id", metavar="TASK_ID")
+    sub.add_argument("task_id", metavar="TASK_ID", help=TASK_ID_HELP)
     sub.add_argument(
         "--more",
-        type=_non_negative_int,
+        type=_more_results,
         default=25,
         metavar="N",
-        help="additional results to find, 0-250 (default 25)",
+        help="additional results to find, 1-250 (default 25); a task's total is capped at 250",
     )
     sub.add_argument("--wait", action="store_true", help="then watch the task until it is done")
     _wait_options(sub)
@@ -331,7 +390,7 @@ The guide's rule: grade 4-5 on must-have criteria and no grade below 3 on
 blockers. A missing (null) grade fails a must-have and does not fail a blocker.
 """,
     )
-    sub.add_argument("task_id", metavar="TASK_ID")
+    sub.add_argument("task_id", metavar="TASK_ID", help=TASK_ID_HELP)
     _shortlist_options(sub)
     _output_options(sub)
 
@@ -348,12 +407,25 @@ blockers. A missing (null) grade fails a must-have and does not fail a blocker.
         "demo",
         "run a complete Deep Search against a local sandbox and write results.csv",
         f"  {PROG} demo\n  {PROG} demo --out /tmp/demo.csv --num 30\n",
+        globals_=False,
+    )
+    sub.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="no progress display or informational messages",
     )
     sub.add_argument(
         "-o", "--out", default="results.csv", metavar="FILE", help="CSV file (default results.csv)"
     )
     sub.add_argument(
-        "-n", "--num", type=_positive_int, default=50, metavar="N", help="results (default 50)"
+        "-n",
+        "--num",
+        type=_num_results,
+        default=50,
+        metavar="N",
+        help="results, 1-250 (default 50)",
     )
     sub.add_argument(
         "--speed",
@@ -362,6 +434,7 @@ blockers. A missing (null) grade fails a must-have and does not fail a blocker.
         help="sandbox speed; the default takes about 10-20 s for 50 results",
     )
     sub.add_argument("--seed", type=int, default=0, help="sandbox seed (default 0)")
+    _raw_csv_option(sub)
 
     # tables add-rows
     tables = command(
@@ -370,7 +443,7 @@ blockers. A missing (null) grade fails a must-have and does not fail a blocker.
         f"  {PROG} tables add-rows TABLE_ID --from-task TASK_ID --must-have dental\n",
     )
     table_commands = tables.add_subparsers(
-        title="commands", dest="tables_command", metavar="COMMAND"
+        title="commands", dest="tables_command", metavar="COMMAND", parser_class=Parser
     )
     table_commands.required = True
     sub = table_commands.add_parser(
@@ -381,13 +454,13 @@ blockers. A missing (null) grade fails a must-have and does not fail a blocker.
         epilog=f"""examples:
   {PROG} tables add-rows TABLE_ID --from-task TASK_ID
   {PROG} tables add-rows TABLE_ID --from-task TASK_ID --must-have dental --run
-  {PROG} tables add-rows TABLE_ID --from-task TASK_ID --dry-run   # print the body
+  {PROG} tables add-rows TABLE_ID --from-task TASK_ID --dry-run   # print the batches
 """,
         formatter_class=_Formatter,
     )
     _global_options(sub, suppress=True)
-    sub.set_defaults(handler=handlers["tables_add_rows"])
-    sub.add_argument("table_id", metavar="TABLE_ID")
+    _set_handler(sub, handlers, "tables_add_rows")
+    sub.add_argument("table_id", metavar="TABLE_ID", help="the AI Table to add rows to")
     sub.add_argument("--from-task", required=True, metavar="TASK_ID", help="the Deep Search task")
     _shortlist_options(sub)
     sub.add_argument("--run", action="store_true", help="run the table's columns on the new rows")
@@ -399,9 +472,19 @@ blockers. A missing (null) grade fails a must-have and does not fail a blocker.
         help="rows per request (default 100)",
     )
     sub.add_argument(
-        "--dry-run", action="store_true", help="print the request body instead of sending it"
+        "--dry-run",
+        action="store_true",
+        help="print the requests (one per batch) instead of sending them",
     )
     sub.add_argument(
         "--page-size", type=_positive_int, default=50, metavar="N", help=argparse.SUPPRESS
     )
     return parser
+
+
+def _set_handler(
+    parser: argparse.ArgumentParser, handlers: dict[str, Handler] | None, name: str
+) -> None:
+    if handlers is not None:
+        handler: Any = handlers[name.replace(" ", "_")]
+        parser.set_defaults(handler=handler)

@@ -21,28 +21,36 @@ Control endpoints (not part of the API; any valid token)::
     POST   /_sandbox/tables   create an AI Table for your org -> {"id": ...}
 
 Errors are ``{"detail": "..."}``; schema violations are 422 with FastAPI's
-``{"detail": [{"loc", "msg", "type"}]}``.
+``{"detail": [{"loc", "msg", "type"}]}``. Every response carries a ``Date``
+header from the sandbox's clock (skewed with ``clock_offset``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import re
+import time
+from collections.abc import Callable
+from email.utils import formatdate
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .faults import ACTED, FaultPlan, FaultRule
-from .state import ApiError, SandboxState
+from .models import ApiError
+from .state import SandboxState
 from .validation import decode_json, parse_create, parse_paging, parse_resume, parse_table_rows
 
-__all__ = ["FaultMiddleware", "classify", "create_app"]
+__all__ = ["EdgeMiddleware", "FaultMiddleware", "classify", "create_app", "http_date"]
+
+_log = logging.getLogger(__name__)
 
 _ROUTES = (
     ("POST", re.compile(r"^/v1/discovery_tasks/?$"), "create"),
@@ -180,11 +188,62 @@ def create_app(state: SandboxState, faults: FaultPlan) -> ASGIApp:
         ],
         exception_handlers={ApiError: api_error, HTTPException: http_error},
     )
-    return FaultMiddleware(app, faults)
+    return EdgeMiddleware(FaultMiddleware(app, faults), clock=state.now)
+
+
+class EdgeMiddleware:
+    """The outermost layer: a ``Date`` header on every response, quiet disconnects.
+
+    ``Date`` (RFC 7231 IMF-fixdate) comes from the sandbox's clock, so a sandbox
+    with a ``clock_offset`` is consistently off in its headers and its
+    ``created_at`` stamps. A client that disconnects before its body is complete
+    makes Starlette raise ``ClientDisconnect``; uvicorn cancels requests still
+    running when it stops (``asyncio.CancelledError``). Both are normal for a
+    server, and uvicorn would log each with a traceback: here they end with a
+    DEBUG line instead.
+    """
+
+    def __init__(self, app: ASGIApp, clock: Callable[[], float] = time.time) -> None:
+        """Wrap ``app``; ``clock`` gives the epoch seconds the Date header shows."""
+        self.app = app
+        self.clock = clock
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve one ASGI scope."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def edge_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                date = (b"date", http_date(self.clock()).encode())
+                message = {**message, "headers": [*message.get("headers", ()), date]}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, edge_send)
+        except ClientDisconnect:
+            _log.debug("client left mid-request: %s %s", scope["method"], scope["path"])
+        except asyncio.CancelledError:
+            # The task ends here either way; answering (uvicorn's send does not
+            # suspend) spares uvicorn a "returned without a response" error.
+            _log.debug("request cancelled (server stopping): %s", scope["path"])
+            if not started:
+                body = json.dumps({"detail": "Service Unavailable (sandbox stopping)"}).encode()
+                await _send(edge_send, 503, body, [(b"connection", b"close")])
 
 
 class FaultMiddleware:
-    """ASGI middleware that injects the faults a :class:`FaultPlan` draws."""
+    """ASGI middleware that injects the faults a :class:`FaultPlan` draws.
+
+    For an acting kind the whole request body is read first: a client that
+    leaves before it is complete has sent no request, and nothing happens. Then
+    the app acts exactly once, its answer is captured, and the fault replaces or
+    delays that answer (see the table in ``faults.py``).
+    """
 
     def __init__(self, app: ASGIApp, plan: FaultPlan) -> None:
         """Wrap ``app``; faults come from ``plan``."""
@@ -199,18 +258,23 @@ class FaultMiddleware:
             await self.app(scope, receive, send)
             return
         kind = rule.kind
-        if kind == "slow":
-            await asyncio.sleep(1.0 if rule.param is None else rule.param)
-            await self.app(scope, receive, send)
-            return
         captured: list[Message] = []
         if kind in ACTED:
+            body = await _read_body(receive)
+            if body is None:
+                _log.debug("client left before its request was complete: %s", scope["path"])
+                return
 
             async def capture(message: Message) -> None:
                 captured.append(message)
 
-            await self.app(scope, receive, capture)
-        if kind in ("drop", "drop_after"):
+            await self.app(scope, _replay(body, receive), capture)
+        if kind == "slow":
+            # Acted already: a client that times out meanwhile leaves the effect behind.
+            await asyncio.sleep(1.0 if rule.param is None else rule.param)
+            for message in captured:
+                await send(message)
+        elif kind in ("drop", "drop_after"):
             await _drop(receive, send)
         elif kind in _STATUS:
             status = _STATUS[kind]
@@ -228,6 +292,37 @@ class FaultMiddleware:
         else:  # non_json
             html = b"<html><body><h1>502 Bad Gateway</h1>sandbox fault</body></html>"
             await _send(send, 200, html, content_type=b"text/html")
+
+
+def http_date(ts: float) -> str:
+    """Epoch seconds as an RFC 7231 IMF-fixdate: ``Tue, 07 Nov 2023 05:31:56 GMT``."""
+    return formatdate(ts, usegmt=True)
+
+
+async def _read_body(receive: Receive) -> bytes | None:
+    """The whole request body, or None if the client disconnected first."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return None
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """A receive channel that yields the buffered body once, then the real channel."""
+    pending = True
+
+    async def replay() -> Message:
+        nonlocal pending
+        if pending:
+            pending = False
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
 
 
 async def _send(

@@ -14,7 +14,9 @@ Retry-After value for ``429``.
 Endpoints: create, get, results, resume, list, table_rows, or ``*`` for all.
 
 Kinds, and whether the server *acted* (created the task / raised the target)
-before failing, which matters for create and resume:
+before failing, which matters for create and resume. An acting kind reads the
+whole request first and acts exactly once (one create, one task); a
+non-acting kind never reaches the API:
 
 =================== =========================================== =========
 kind                response                                    acted
@@ -26,8 +28,9 @@ drop                connection closed without a response        no
 500                 500                                         yes
 502                 502                                         yes
 drop_after          connection closed after acting, no response yes
-slow                waits PARAM seconds (default 1), then acts  yes
-                    and answers normally
+slow                acts at once, then holds the normal answer  yes
+                    PARAM seconds (default 1): a client that
+                    times out meanwhile leaves the effect behind
 truncated           200 with the real JSON body cut in half     yes
 non_json            200 with an HTML body                       yes
 =================== =========================================== =========
@@ -41,7 +44,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["ACTED", "ENDPOINTS", "KINDS", "FaultPlan", "FaultRule"]
+__all__ = ["ACTED", "ENDPOINTS", "KINDS", "RESPONSES", "FaultPlan", "FaultRule"]
 
 ENDPOINTS = ("create", "get", "results", "resume", "list", "table_rows")
 KINDS = (
@@ -58,6 +61,19 @@ KINDS = (
 )
 #: Kinds for which the server performs the request's effect before failing.
 ACTED = frozenset({"500", "502", "drop_after", "slow", "truncated", "non_json"})
+#: What the client receives, per kind (the CLI's help prints these).
+RESPONSES = {
+    "429": "429 with Retry-After: PARAM (default 1)",
+    "429_no_retry_after": "429 without Retry-After (quota)",
+    "500": "500",
+    "502": "502",
+    "503": "503",
+    "drop": "connection closed, no response",
+    "drop_after": "connection closed after acting, no response",
+    "slow": "the normal answer, PARAM seconds late (default 1)",
+    "truncated": "200 with the real JSON body cut in half",
+    "non_json": "200 with an HTML body",
+}
 
 _TEXT = re.compile(
     r"^(?P<endpoint>[a-z_*]+):(?P<kind>[a-z0-9_]+)(?:=(?P<param>[0-9.]+))?"

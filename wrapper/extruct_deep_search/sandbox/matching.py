@@ -6,10 +6,17 @@ each industry's keyword vocabulary in ``corpus.py``), customer segment (small
 business / mid-market / enterprise), business model (SaaS, B2B, hardware,
 marketplace, consumer), geography (countries, regions, cities), AI, startup
 stage, public evidence and activity; words after ``not``/``no``/``excluding``
-are negated. :meth:`Spec.evaluate` scores one company on every concept
-(0..1, with the evidence used) and combines them into a fit; a text naming no
-known concept falls back to a stable pseudo-random affinity between its words
-and each industry, so any query still has some matching companies.
+are negated. Industries named before "for"/"to"/"serving" are what is sold,
+after them who buys ("Payroll software for restaurants" is HR software); a
+text naming no product industry takes its customers' ("SaaS for dental
+clinics"). A keyword shared by industries ("clinic") counts only for the one a
+distinctive word of the same text names ("dental clinics").
+:meth:`Spec.evaluate` scores one company on every concept (0..1, with the
+evidence used) and combines them into a fit, which a weak topic or a wrong
+region scales down (they are requirements, not one concept among others); a
+text naming no known concept falls back to a stable pseudo-random affinity
+between its words and each industry, so any query still has some matching
+companies. ``docs/SANDBOX.md`` measures the outcome against the corpus's truth.
 :func:`explain` writes an explanation consistent with a grade, citing the
 evidence, and :func:`sources` the pages it came from.
 """
@@ -173,6 +180,12 @@ _VOCABULARY = (
     | set(_CITIES)
 )
 _WEIGHTS = {"topic": 2.5, "geo": 1.5}
+# What a text is about (its topic) and where (its geography) are hard requirements:
+# below the gate they scale the whole fit down, so a company off topic or in the
+# wrong region is not rescued by being SaaS, small or active.
+_GATES = {"topic": 0.6, "geo": 1.0}
+_GATE_FLOOR = 0.35
+_CUSTOMER_MARKER = re.compile(r"\b(?:for|to|serving|serves|targeting)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -234,6 +247,10 @@ class Spec:
         parts = _parts(self, company)
         total = sum(_WEIGHTS.get(p.kind, 1.0) for p in parts)
         fit = sum(_WEIGHTS.get(p.kind, 1.0) * p.score for p in parts) / total
+        for part in parts:
+            gate = _GATES.get(part.kind)
+            if gate is not None and part.score < gate:
+                fit *= max(_GATE_FLOOR, part.score / gate)
         if self.negated and self.negated_hit(company):
             fit *= 0.35
         return fit, parts
@@ -307,19 +324,50 @@ def _split_negations(text: str) -> tuple[list[str], list[str]]:
     return plain, negated
 
 
+def _industry_hits(words: list[str]) -> dict[str, float]:
+    """Industries named by ``words``, counted.
+
+    A keyword shared by several industries ("clinic": dental and healthcare)
+    counts only for those of them that a distinctive keyword of the same text
+    names ("dental clinics" is about dental software, not hospitals).
+    """
+    named = {k for w in words for k in _KEYWORD_INDUSTRIES.get(w, ()) if w in _DISTINCTIVE[k]}
+    hits: dict[str, float] = {}
+    for word in words:
+        keys = _KEYWORD_INDUSTRIES.get(word, ())
+        if len(keys) > 1 and named.intersection(keys):
+            keys = tuple(k for k in keys if k in named)
+        for key in keys:
+            hits[key] = hits.get(key, 0) + 1
+    return hits
+
+
+def _product_words(text: str) -> list[str] | None:
+    """The words naming what is sold, before "for ..." / "to ..." names who buys it.
+
+    None when the text has no such split. "Payroll software for restaurants" sells
+    payroll software (HR), to restaurants; "SaaS for dental clinics" names no
+    product industry, so its industry is its customers' (a vertical).
+    """
+    match = _CUSTOMER_MARKER.search(text)
+    return None if match is None else words(text[: match.start()])
+
+
 @lru_cache(maxsize=1024)
 def parse(text: str, name: str = "", broad: bool = False) -> Spec:
     """Parse a query or criterion (its name first) into a :class:`Spec`."""
     plain, negated = _split_negations(f"{name}. {text}" if name else text)
     spec = Spec(name=name or text[:60], broad=broad)
-    hits: dict[str, float] = {}
+    kept = [w for w in plain if w not in _STOP and len(w) >= 2 and not w.isdigit()]
+    hits = _industry_hits(kept)
+    product = _product_words(text)
+    if product is not None:
+        product_hits = _industry_hits([w for w in product if w in kept])
+        if product_hits:
+            hits = product_hits
     terms: list[str] = []
     segments: list[str] = []
-    for word in plain:
-        if word in _STOP or len(word) < 2 or word.isdigit():
-            continue
-        for key in _KEYWORD_INDUSTRIES.get(word, ()):
-            hits[key] = hits.get(key, 0) + 1
+    for word in kept:
         if word in _SEGMENT_WORDS:
             segments.append(_SEGMENT_WORDS[word])
         if word in _MODEL_WORDS and spec.model is None:
@@ -370,7 +418,7 @@ def _relation(company: Company, industry: str) -> float:
     if company.industry == industry:
         return 1.0
     if company.product_tokens & _DISTINCTIVE[industry]:
-        return 0.85
+        return 0.6  # a product touching the industry ("EHR and billing"), not one of it
     if industry in INDUSTRY_BY_KEY[company.industry].adjacent or (
         company.industry in INDUSTRY_BY_KEY[industry].adjacent
     ):

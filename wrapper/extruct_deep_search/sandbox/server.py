@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 import time
@@ -26,6 +27,9 @@ class Sandbox:
             httpx.get(f"{sb.base_url}/v1/discovery_tasks",
                       headers={"Authorization": f"Bearer {sb.token}"})
 
+        async with Sandbox() as sb:  # starts and stops off the event loop
+            ...
+
     Args:
         seed: makes the corpus, pools, grades and ids reproducible.
         speed: multiplies the rate of simulated progress; at 1.0 a 50-result
@@ -35,6 +39,13 @@ class Sandbox:
         faults: initial fault rules (``FaultRule`` or text like ``"create:500*1"``);
             see :mod:`extruct_deep_search.sandbox.faults`.
         now: clock for the state machine (epoch seconds); real time by default.
+        clock_offset: seconds the server's clock is off (e.g. ``-300``: five
+            minutes slow); ``created_at`` stamps and the ``Date`` header both
+            show the skewed time, progress is unaffected.
+        results: ``"high_fit"`` (default: the results are the high-fit
+            candidates, as many as ``num_results``) or ``"evaluated"`` (every
+            evaluated candidate, by relevance; ``num_results`` still counts the
+            high-fit ones, so low-fit rows fail a shortlist).
 
     Attributes:
         base_url: ``http://127.0.0.1:<port>`` once started.
@@ -57,8 +68,17 @@ class Sandbox:
         host: str = "127.0.0.1",
         faults: Iterable[FaultRule | str] | None = None,
         now: Callable[[], float] = time.time,
+        clock_offset: float = 0.0,
+        results: str = "high_fit",
     ) -> None:
-        self.state = SandboxState(seed=seed, speed=speed, now=now, tokens=dict(DEFAULT_TOKENS))
+        self.state = SandboxState(
+            seed=seed,
+            speed=speed,
+            now=now,
+            tokens=dict(DEFAULT_TOKENS),
+            clock_offset=clock_offset,
+            results=results,
+        )
         self.faults = FaultPlan(list(faults or []), seed=seed)
         self.host = host
         self.port = port
@@ -88,6 +108,7 @@ class Sandbox:
             access_log=False,
             http="h11",
             lifespan="off",
+            date_header=False,  # the app sends Date from the sandbox's (maybe skewed) clock
             timeout_graceful_shutdown=1,
             # Longer than httpx's 5 s keep-alive expiry, as real front ends are:
             # with uvicorn's default 5 s both ends expire an idle connection
@@ -120,6 +141,18 @@ class Sandbox:
 
     def __enter__(self) -> Sandbox:
         return self.start()
+
+    async def __aenter__(self) -> Sandbox:
+        """``async with Sandbox() as sb:``; starts in a worker thread, the loop runs on."""
+        return await asyncio.to_thread(self.start)
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await asyncio.to_thread(self.stop)
 
     def __exit__(
         self,

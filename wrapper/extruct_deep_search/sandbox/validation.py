@@ -12,8 +12,8 @@ import json
 import re
 from typing import Any
 
-from .._core.domains import registered_domain
-from .state import ApiError, CreateInput, Criterion
+from .domains import registered_domain
+from .models import ApiError, CreateInput, Criterion
 
 __all__ = [
     "decode_json",

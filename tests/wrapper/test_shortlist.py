@@ -80,8 +80,32 @@ def test_unknown_key_names_it() -> None:
     assert info.value.argument == "blockers"
 
 
-def test_keys_not_checked_without_criteria() -> None:
-    assert shortlist([result("a", fit=5)], must_have=["unknown"]) == []
+def test_unknown_key_is_refused_using_the_results_scores() -> None:
+    rows = [result("a", fit=5, risk=3), result("b", fit=4, risk=None)]
+    with pytest.raises(InvalidArgumentError, match="'fitt'") as info:
+        shortlist(rows, must_have=["fitt"])
+    assert info.value.argument == "must_have"
+    assert "fit, risk" in str(info.value)
+    with pytest.raises(InvalidArgumentError, match="'nope'") as info:
+        shortlist(rows, blockers=["nope"])
+    assert info.value.argument == "blockers"
+    # Known keys still work without criteria=.
+    assert [r.id for r in shortlist(rows, must_have=["fit"], blockers=["risk"])] == ["a", "b"]
+
+
+def test_results_without_any_score_refuse_every_key() -> None:
+    with pytest.raises(InvalidArgumentError, match="no result has a criterion score"):
+        shortlist([result("bare")], must_have=["fit"])
+
+
+def test_nothing_to_check_against_keeps_nothing_quietly() -> None:
+    assert shortlist([], must_have=["anything"]) == []
+
+
+def test_strict_false_treats_an_unknown_key_as_a_missing_grade() -> None:
+    rows = [result("a", fit=5)]
+    assert shortlist(rows, must_have=["unknown"], strict=False) == []
+    assert shortlist(rows, blockers=["unknown"], strict=False) == rows
 
 
 def test_empty_key_is_invalid() -> None:

@@ -1,0 +1,190 @@
+"""What every command handler shares: parsed arguments, consoles, the token and the client."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from .. import DeepSearch, NotFoundError, Task
+from ._display import Progress
+from ._parser import PROG
+
+SANDBOX_HINT = "pip install 'extruct-deep-search[sandbox]'"
+# The sandbox answers in milliseconds; the real API's 10 s default would make
+# a local run look stuck.
+
+
+class UsageError(Exception):
+    """Bad command-line input found after parsing (exit code 2)."""
+
+
+class Interrupted(Exception):
+    """Ctrl-C while watching a task; the task keeps running."""
+
+    def __init__(self, task_id: str) -> None:
+        self.task_id = task_id
+        super().__init__(task_id)
+
+
+class NotFound(Exception):
+    """A 404 for an id this command looked up (exit code 1)."""
+
+    def __init__(self, what: str, ident: str, error: NotFoundError) -> None:
+        self.error = error
+        super().__init__(f"{what} {ident} not found ({error})")
+
+
+class _RedactingFormatter(logging.Formatter):
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
+        self._secrets = secrets
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        for secret in self._secrets:
+            if secret:
+                text = text.replace(secret, "[REDACTED]")
+        return text
+
+
+def read_text_file(flag: str, path: Path) -> str:
+    """A UTF-8 text file named by ``flag``; any failure is a usage error naming the flag."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot read {flag} {path}: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise UsageError(
+            f"{flag} {path} is not UTF-8 text (byte {exc.start}: {exc.reason})"
+        ) from None
+
+
+class Context:
+    """What every handler needs: parsed args, consoles, the token and the client."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.quiet: bool = args.quiet
+        self.debug: bool = args.debug
+        self.secrets: list[str] = []
+        self.stdout_tty = sys.stdout.isatty()
+        # Off a terminal, task tables get room; the results table sizes itself (_table.py).
+        self.out = Console(file=sys.stdout, highlight=False, width=None if self.stdout_tty else 160)
+        self.err = Console(file=sys.stderr, highlight=False, stderr=True)
+        self._stack = contextlib.ExitStack()
+        self.sandbox: Any = None
+        self._log_handler: logging.Handler | None = None
+        if self.debug:
+            handler = logging.StreamHandler(sys.stderr)
+            handler.setFormatter(_RedactingFormatter(self.secrets))
+            logger = logging.getLogger("extruct_deep_search")
+            logger.addHandler(handler)
+            logger.setLevel(logging.DEBUG)
+            self._log_handler = handler
+
+    def close(self) -> None:
+        """Close the client and stop an in-process sandbox."""
+        try:
+            self._stack.close()
+        finally:
+            if self._log_handler is not None:
+                logging.getLogger("extruct_deep_search").removeHandler(self._log_handler)
+
+    def redact(self, text: str) -> str:
+        """``text`` with the token replaced by [REDACTED]."""
+        for secret in self.secrets:
+            if secret:
+                text = text.replace(secret, "[REDACTED]")
+        return text
+
+    def info(self, message: str) -> None:
+        """An informational line on stderr (not with --quiet)."""
+        if not self.quiet:
+            self.err.print(self.redact(message), markup=False, highlight=False, soft_wrap=True)
+
+    def start_sandbox(self, *, seed: int = 0, speed: float = 1.0) -> Any:
+        """Start an in-process sandbox, stopped by :meth:`close`."""
+        try:
+            from ..sandbox import Sandbox
+        except ImportError as exc:
+            raise UsageError(f"the sandbox needs the 'sandbox' extra: {SANDBOX_HINT}") from exc
+        self.sandbox = self._stack.enter_context(Sandbox(seed=seed, speed=speed))
+        self.secrets.append(self.sandbox.token)
+        return self.sandbox
+
+    def _token(self) -> str | None:
+        path = self.args.token_file
+        if path is not None:
+            token = read_text_file("--token-file", Path(path).expanduser()).strip()
+            if not token:
+                raise UsageError(f"--token-file {path} is empty")
+            return token
+        token = os.environ.get("EXTRUCT_API_TOKEN", "").strip()
+        if not token:
+            raise UsageError(
+                "no API token: set EXTRUCT_API_TOKEN or pass --token-file PATH "
+                f"(or try it offline: {PROG} --sandbox ... / {PROG} demo)"
+            )
+        return token
+
+    def client(self) -> DeepSearch:
+        """The DeepSearch client for this run (closed by :meth:`close`)."""
+        if self.args.sandbox:
+            sandbox = self.sandbox or self.start_sandbox()
+            token, base_url = sandbox.token, sandbox.base_url
+        else:
+            token, base_url = self._token(), self.args.base_url
+        self.secrets.append(token)
+        return self._stack.enter_context(
+            DeepSearch(
+                token,
+                base_url=base_url,
+                allow_insecure_http=getattr(self.args, "allow_insecure_http", False),
+            )
+        )
+
+    @contextlib.contextmanager
+    def lookup(self, what: str, ident: str) -> Iterator[None]:
+        """Turn a 404 inside the block into :class:`NotFound` naming ``what`` and ``ident``."""
+        try:
+            yield
+        except NotFoundError as exc:
+            raise NotFound(what, ident, exc) from exc
+
+    def progress_mode(self) -> str:
+        """live (rich, on a terminal), plain (a line per poll on stderr) or off (--quiet)."""
+        if self.quiet:
+            return "off"
+        return "live" if self.stdout_tty and sys.stderr.isatty() else "plain"
+
+    def poll_interval(self, ds: DeepSearch) -> float | None:
+        """--poll-interval, or None for the client's default (short against a local server)."""
+        given: float | None = getattr(self.args, "poll_interval", None)
+        return given
+
+    def watch(self, ds: DeepSearch, task_id: str) -> Task:
+        """Wait for the task with the progress display; Ctrl-C raises :class:`Interrupted`."""
+        kwargs: dict[str, Any] = {}
+        timeout = getattr(self.args, "timeout", None)
+        if timeout is not None:
+            kwargs["timeout"] = None if timeout == 0 else timeout
+        progress = Progress(self.progress_mode(), self.err, task_id)
+        try:
+            with progress, self.lookup("task", task_id):
+                task = ds.wait(
+                    task_id,
+                    poll_interval=self.poll_interval(ds),
+                    on_progress=progress.update,
+                    **kwargs,
+                )
+        except KeyboardInterrupt:
+            raise Interrupted(task_id) from None
+        return task
