@@ -140,7 +140,11 @@ def _excluding(params, task_ids: list[str], domains: list[str]):  # type: ignore
     # Tasks beyond the id limit are excluded through their domains instead.
     own = list(params.exclude_domains or ())
     room = max(0, MAX_EXCLUDE_DOMAINS - len(own))
-    extra = [d for d in dict.fromkeys(domains) if d not in own][:room] if len(ids) > len(keep_ids) else []
+    extra = (
+        [d for d in dict.fromkeys(domains) if d not in own][:room]
+        if len(ids) > len(keep_ids)
+        else []
+    )
     return replace(
         params,
         exclude_task_ids=tuple(keep_ids),
@@ -157,5 +161,3 @@ def _quota_stopped(cause: ExtructError) -> QuotaStoppedError:
         f"not started: an earlier search hit a quota or billing limit ({cause}); "
         "rerun the batch with the same journal to continue"
     )
-
-

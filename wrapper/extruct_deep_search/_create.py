@@ -15,25 +15,32 @@ Two rules, composed here as sans-IO flows (the drivers perform the effects):
 from __future__ import annotations
 
 import logging
+from typing import Any, TypeVar
 
 from . import _flows, _gen
 from ._core import keys as key_rules
 from ._core.effects import (
+    ClaimedTasks,
     ClaimKey,
     ClaimTask,
-    ClaimedTasks,
+    Failure,
+    Outcome,
     ReadKey,
     RecordTask,
     ReleaseKey,
+    Send,
     Sleep,
     WallNow,
 )
 from ._core.params import CreateParams
 from ._core.recovery import Adopt, NotFound, PauseThenRead, ReadPage, Recovery
-from ._core.retry import RetryPolicy, ambiguity
+from ._core.retry import RetryPolicy, may_have_acted
+from ._core.secrets import Secret
 from ._errors import ExtructError, InvalidArgumentError
 from ._flows import Flow
 from ._types import Task
+
+T = TypeVar("T")
 
 logger = logging.getLogger("extruct_deep_search")
 
@@ -42,19 +49,51 @@ OWNER_POLL = 0.5
 
 
 def create(
-    params: CreateParams, policy: RetryPolicy, secret: str, key: str | None = None
+    params: CreateParams,
+    policy: RetryPolicy,
+    secret: Secret,
+    key: str | None = None,
+    *,
+    fingerprint: str | None = None,
 ) -> Flow[Task]:
-    """The create operation: keyed when ``key`` is given, recovering either way."""
+    """The create operation: keyed when ``key`` is given, recovering either way.
+
+    ``fingerprint`` names the search for the key's conflict check when it is
+    not ``params``' own (a batch adds exclusions to a search's parameters).
+    """
     if key is None:
-        task = yield from create_once(params, policy, secret)
-        return task
-    return (yield from create_keyed(params, key, policy, secret))
+        return (yield from create_once(params, policy, secret))
+    return (yield from create_keyed(params, key, policy, secret, fingerprint))
+
+
+def watching(flow: Flow[T], outcomes: list[Outcome]) -> Flow[T]:
+    """Run ``flow``, passing its effects on, and keep the Outcome of its last Send.
+
+    Create recovery needs what ``_flows.call`` saw before it raised (did the
+    request reach the server?) and the list pages' Date headers.
+    """
+    answer: Any = None
+    while True:
+        try:
+            effect = flow.send(answer)
+        except StopIteration as stop:
+            return stop.value  # type: ignore[no-any-return]
+        answer = yield effect
+        if isinstance(effect, Send):
+            outcomes[:] = [answer]
+
+
+def _settled(outcome: Outcome) -> bool | None:
+    """None when the attempt provably did not act; else whether the server had answered."""
+    if not may_have_acted(outcome):
+        return None
+    return outcome.failure is None or outcome.failure is Failure.UNREADABLE
 
 
 def create_once(
     params: CreateParams,
     policy: RetryPolicy,
-    secret: str,
+    secret: Secret,
     *,
     sent_at: float | None = None,
 ) -> Flow[Task]:
@@ -65,10 +104,11 @@ def create_once(
     """
     started = yield WallNow()
     request = _gen.create_request(params)
+    seen: list[Outcome] = []
     try:
-        task = yield from _flows.call(request, _gen.parse_task, policy, secret)
+        task = yield from watching(_flows.call(request, _gen.parse_task, policy, secret), seen)
     except ExtructError as exc:
-        settled = ambiguity(exc)
+        settled = _settled(seen[-1]) if seen else None
         if settled is None:
             raise  # provably not acted on: nothing to recover
         failed_at = yield WallNow()
@@ -99,21 +139,27 @@ def recover(
     failed_at: float,
     settled: bool,
     policy: RetryPolicy,
-    secret: str,
+    secret: Secret,
 ) -> Flow[Task | NotFound]:
     """Drive a :class:`Recovery` over the task list; claim and return the task, or NotFound."""
     claimed = yield ClaimedTasks()
-    search = Recovery(params, sent_at=sent_at, failed_at=failed_at, settled=settled, claimed=claimed)
+    search = Recovery(
+        params, sent_at=sent_at, failed_at=failed_at, settled=settled, claimed=claimed
+    )
     step = search.start()
     while True:
         match step:
             case ReadPage(offset, limit):
+                seen: list[Outcome] = []
                 try:
-                    tasks, outcome = yield from _flows.list_page(offset, limit, policy, secret)
+                    tasks = yield from watching(
+                        _flows.list_tasks(limit, offset, policy, secret), seen
+                    )
                 except ExtructError:
                     step = search.on_list_failed((yield WallNow()))
                     continue
-                step = search.on_page(tasks, outcome.headers.get("date"), outcome.received_at)
+                date = seen[-1].headers.get("date") if seen else None
+                step = search.on_page(tasks, date, (yield WallNow()))
             case PauseThenRead(delay):
                 yield Sleep(delay)
                 step = search.on_wake()
@@ -126,9 +172,15 @@ def recover(
                 return step
 
 
-def create_keyed(params: CreateParams, key: str, policy: RetryPolicy, secret: str) -> Flow[Task]:
+def create_keyed(
+    params: CreateParams,
+    key: str,
+    policy: RetryPolicy,
+    secret: Secret,
+    fingerprint: str | None = None,
+) -> Flow[Task]:
     """The key table of ``_core/keys.py``, applied until the key has its task."""
-    fingerprint = params.fingerprint()
+    fingerprint = fingerprint or params.fingerprint()
     waited_from: float | None = None
     while True:
         state = yield ReadKey(key)
@@ -162,12 +214,16 @@ def create_keyed(params: CreateParams, key: str, policy: RetryPolicy, secret: st
                     )
                 yield Sleep(OWNER_POLL)
             case key_rules.Claim() | key_rules.TakeOver():
-                previous = decision.previous_owner if isinstance(decision, key_rules.TakeOver) else None
+                previous = (
+                    decision.previous_owner if isinstance(decision, key_rules.TakeOver) else None
+                )
                 entry = yield ClaimKey(key, fingerprint, params.query, now, previous)
                 if entry.owner != state.me or entry.task_id is not None:
                     continue  # another process won the claim: read the journal again
                 try:
-                    task = yield from _claimed_create(params, decision, entry.sent_at, policy, secret)
+                    task = yield from _claimed_create(
+                        params, decision, entry.sent_at, policy, secret
+                    )
                 except BaseException:
                     yield ReleaseKey(key)
                     raise
@@ -180,7 +236,7 @@ def _claimed_create(
     decision: key_rules.Claim | key_rules.TakeOver,
     sent_at: float | None,
     policy: RetryPolicy,
-    secret: str,
+    secret: Secret,
 ) -> Flow[Task]:
     """Create for a key this process now owns; a taken-over key first looks for its task."""
     if isinstance(decision, key_rules.TakeOver) and decision.sent_at is not None:

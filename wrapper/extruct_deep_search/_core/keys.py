@@ -27,9 +27,35 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..journal import JournalEntry
+__all__ = ["OWNER_WAIT", "STALE_AFTER", "JournalEntry", "decide"]
 
-__all__ = ["OWNER_WAIT", "STALE_AFTER", "decide"]
+
+@dataclass(frozen=True, slots=True)
+class JournalEntry:
+    """What the journal knows of one key.
+
+    Attributes:
+        key: the caller's key.
+        fingerprint: the create parameters' fingerprint (``CreateParams.fingerprint()``).
+        query: the query, for listing.
+        task_id: the task created for the key, or None while its create is unanswered.
+        status: the last status seen (for listing; not authoritative).
+        sent_at: Unix time of the earliest create POST sent for the key, or None.
+        owner: ``host:pid:start`` of the process that is (or was) sending it.
+        created: Unix time the entry was made.
+        updated: Unix time of the last change.
+    """
+
+    key: str
+    fingerprint: str
+    query: str
+    task_id: str | None
+    status: str | None
+    sent_at: float | None
+    owner: str | None
+    created: float
+    updated: float
+
 
 # The longest one call waits for another live process to record its task id.
 OWNER_WAIT = 120.0
