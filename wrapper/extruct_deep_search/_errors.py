@@ -60,6 +60,8 @@ class ExtructError(Exception):
     """
 
     task_id: str | None = None
+    created_rows: list[dict[str, Any]] | None = None
+    """add_table_rows: the rows earlier batches created before this error (else None)."""
 
 
 class InvalidArgumentError(ExtructError, ValueError):
@@ -184,6 +186,7 @@ class TaskFailedError(ExtructError):
 
     def __init__(self, task: Task) -> None:
         self.task = task
+        self.task_id = task.id
         super().__init__(f"task {task.id} failed (query {task.query[:100]!r})")
 
 
@@ -198,6 +201,7 @@ class WaitTimeoutError(ExtructError):
     def __init__(self, task: Task | None, elapsed: float) -> None:
         self.task = task
         self.elapsed = elapsed
+        self.task_id = task.id if task is not None else None
         state = f"status '{task.status}'" if task is not None else "no successful poll"
         task_id = f" for task {task.id}" if task is not None else ""
         super().__init__(f"gave up waiting{task_id} after {elapsed:.1f}s ({state})")
@@ -222,6 +226,21 @@ MAX_MESSAGE = 500  # characters of server detail quoted in an error message
 def bounded(text: str, limit: int = MAX_MESSAGE) -> str:
     """``text`` cut to ``limit`` characters (redact before cutting, never after)."""
     return text if len(text) <= limit else text[:limit] + "..."
+
+
+def annotate(exc: BaseException, note: str) -> None:
+    """Append ``note`` to ``exc``'s message (its first argument), keeping its type."""
+    if exc.args and isinstance(exc.args[0], str):
+        exc.args = (exc.args[0] + note, *exc.args[1:])
+    else:
+        exc.args = (*exc.args, note.lstrip("; "))
+
+
+def name_task(exc: ExtructError, task_id: str) -> None:
+    """Mark ``exc`` as being about task ``task_id``: ``.task_id``, and the id in its message."""
+    exc.task_id = task_id
+    if task_id not in str(exc):
+        annotate(exc, f" (task {task_id})")
 
 
 def shown(value: object, limit: int = 60) -> str:

@@ -34,7 +34,7 @@ from ._core.effects import (
     Sleep,
     WallNow,
 )
-from ._core.paging import PageCursor
+from ._core.paging import PageCursor, PagingError
 from ._core.params import CreateParams
 from ._core.polling import Failed, Finished, PollAgain, PollPlan, TimedOut
 from ._core.retry import RetryPolicy, is_transient, parse_retry_after
@@ -44,12 +44,13 @@ from ._errors import (
     APIError,
     APITimeoutError,
     ExtructError,
-    InvalidArgumentError,
     TaskFailedError,
     UnexpectedResponseError,
     WaitTimeoutError,
+    annotate,
     bounded,
     error_for_status,
+    name_task,
 )
 from ._progress import ProgressCallback
 from ._types import Result, SearchRun, Task
@@ -125,12 +126,16 @@ def call(
     parse: Callable[[Any], T],
     policy: RetryPolicy,
     secret: Secret,
+    deadline: float | None = None,
 ) -> Flow[T]:
     """Send ``request`` with the retry policy and parse a 2xx body with ``parse``.
 
     A 2xx body that is not JSON or not the documented shape counts as an
     UNREADABLE attempt: re-sent when the request is idempotent, raised as
     UnexpectedResponseError otherwise (the server acted; re-sending could act twice).
+
+    ``deadline`` (monotonic seconds, from a wait's timeout): retry sleeps are
+    cut to end by then, and no attempt starts after it.
     """
     attempt = 0
     while True:
@@ -155,16 +160,55 @@ def call(
         )
         if decision is None:
             _raise_for(outcome, request, retry_after, secret)
+        delay = decision.delay
+        if deadline is not None:
+            left = deadline - (yield Now())
+            if left <= 0:
+                _raise_for(outcome, request, retry_after, secret)
+            delay = min(delay, left)
         logger.info(
             "retrying %s %s in %.2fs (attempt %d, %s)",
             request.method,
             request.path,
-            decision.delay,
+            delay,
             attempt + 1,
             outcome.failure.value if outcome.failure else f"HTTP {outcome.status}",
         )
-        yield Sleep(decision.delay)
+        yield Sleep(delay)
         attempt += 1
+
+
+def _refused(what: str) -> _gen.ParseError:
+    return _gen.ParseError(what)
+
+
+def _task_of(task_id: str) -> Callable[[Any], Task]:
+    """parse_task, refusing a task whose id is not the one asked for."""
+
+    def parse(data: Any) -> Task:
+        task = _gen.parse_task(data)
+        if task.id != task_id:
+            raise _refused(f"asked for task {task_id!r}, the server sent task {task.id!r}")
+        return task
+
+    return parse
+
+
+def _page_of(task_id: str) -> Callable[[Any], tuple[Task, list[Result]]]:
+    """parse_results_page, refusing a page (or a row) of another task."""
+
+    def parse(data: Any) -> tuple[Task, list[Result]]:
+        task, rows = _gen.parse_results_page(data)
+        if task.id != task_id:
+            raise _refused(f"asked for task {task_id!r}'s results, got task {task.id!r}'s")
+        for row in rows:
+            if row.task_id != task_id:
+                raise _refused(
+                    f"result {row.id!r} belongs to task {row.task_id!r}, not {task_id!r}"
+                )
+        return task, rows
+
+    return parse
 
 
 # Single calls.
@@ -175,10 +219,13 @@ def create(params: CreateParams, policy: RetryPolicy, secret: Secret) -> Flow[Ta
     return (yield from call(_gen.create_request(params), _gen.parse_task, policy, secret))
 
 
-def get(task_id: str, policy: RetryPolicy, secret: Secret) -> Flow[Task]:
-    """GET one task."""
-    request = _gen.get_request(validation.path_id("task_id", task_id))
-    return (yield from call(request, _gen.parse_task, policy, secret))
+def get(
+    task_id: str, policy: RetryPolicy, secret: Secret, deadline: float | None = None
+) -> Flow[Task]:
+    """GET one task (refused if the server answers with another task)."""
+    task_id = validation.path_id("task_id", task_id)
+    request = _gen.get_request(task_id)
+    return (yield from call(request, _task_of(task_id), policy, secret, deadline))
 
 
 def list_tasks(limit: int, offset: int, policy: RetryPolicy, secret: Secret) -> Flow[list[Task]]:
@@ -193,11 +240,9 @@ def resume(
     task_id: str, desired_new_results: int, policy: RetryPolicy, secret: Secret
 ) -> Flow[Task]:
     """POST resume once; a 400 raises TaskExhaustedError."""
-    request = _gen.resume_request(
-        validation.path_id("task_id", task_id),
-        validation.desired_new_results(desired_new_results),
-    )
-    return (yield from call(request, _gen.parse_task, policy, secret))
+    task_id = validation.path_id("task_id", task_id)
+    request = _gen.resume_request(task_id, validation.desired_new_results(desired_new_results))
+    return (yield from call(request, _task_of(task_id), policy, secret))
 
 
 def add_table_rows(
@@ -208,16 +253,31 @@ def add_table_rows(
     policy: RetryPolicy,
     secret: Secret,
 ) -> Flow[list[dict[str, Any]]]:
-    """POST rows in batches of ``batch_size``; returns every created row."""
+    """POST rows in batches of ``batch_size``; returns every created row.
+
+    ``inputs`` is read once. When a batch fails after earlier ones created
+    rows, the error carries them as ``.created_rows`` and its message names
+    their ids and the index to resume from.
+    """
     table_id = validation.path_id("table_id", table_id)
     batch_size = validation.page_size(batch_size, "batch_size")
-    if isinstance(inputs, str | bytes) or not all(isinstance(v, str) and v.strip() for v in inputs):
-        raise InvalidArgumentError("inputs", "must be a list of non-empty strings")
-    inputs = list(inputs)
+    items = validation.table_inputs(inputs)
     created: list[dict[str, Any]] = []
-    for start in range(0, len(inputs), batch_size):
-        request = _gen.add_rows_request(table_id, inputs[start : start + batch_size], run=run)
-        created += yield from call(request, _gen.parse_rows, policy, secret)
+    for start in range(0, len(items), batch_size):
+        request = _gen.add_rows_request(table_id, items[start : start + batch_size], run=run)
+        try:
+            created += yield from call(request, _gen.parse_rows, policy, secret)
+        except ExtructError as exc:
+            if created:
+                exc.created_rows = list(created)
+                ids = [str(row.get("id")) for row in created[:10]]
+                more = f" and {len(created) - 10} more" if len(created) > 10 else ""
+                annotate(
+                    exc,
+                    f"; earlier batches created {len(created)} rows for inputs[0:{start}] "
+                    f"(ids {', '.join(ids)}{more}): resume from inputs[{start}:]",
+                )
+            raise
     return created
 
 
@@ -225,22 +285,38 @@ def add_table_rows(
 
 
 def sweep(
-    task_id: str, page_size: int, seen: Deduper[Result], policy: RetryPolicy, secret: Secret
+    task_id: str,
+    page_size: int,
+    seen: Deduper[Result],
+    policy: RetryPolicy,
+    secret: Secret,
+    deadline: float | None = None,
 ) -> Flow[Task]:
     """Read every page once, emitting rows not seen before; returns the first page's task.
 
-    The page loop stops at the first page shorter than ``page_size`` (the
-    documented rule). Because the first page is read before the others, a
+    The page loop's rules are in ``_core/paging.py``: it stops at the first
+    page shorter than ``page_size``, and refuses a page longer than asked, a
+    full page of a finished task that adds no new row, and a read past twice
+    the 250-result cap. Because the first page is read before the others, a
     terminal status on it means the whole sweep saw the final result list.
     """
     cursor = PageCursor(limit=page_size)
+    parse = _page_of(task_id)
     first: Task | None = None
+    this_sweep: set[str] = set()
     while (page := cursor.next_page()) is not None:
         offset, limit = page
         request = _gen.results_request(task_id, offset=offset, limit=limit)
-        task, rows = yield from call(request, _gen.parse_results_page, policy, secret)
+        task, rows = yield from call(request, parse, policy, secret, deadline)
         first = first or task
-        cursor.on_page(len(rows))
+        before = len(this_sweep)
+        this_sweep.update(row.id for row in rows)
+        try:
+            cursor.on_page(len(rows), len(this_sweep) - before, stable=first.is_terminal)
+        except PagingError as exc:
+            raise UnexpectedResponseError(
+                f"GET {request.path}: {exc}", status_code=200, request_id=None
+            ) from None
         fresh = seen.feed(rows)
         del rows  # hold at most one page while the next one is read
         if fresh:
@@ -277,7 +353,7 @@ def _finish(decision: Finished | Failed | TimedOut, last: Task | None) -> Task:
 
 
 def poll_until_finished(
-    poll: Callable[[], Flow[Task]],
+    poll: Callable[[float | None], Flow[Task]],
     plan: PollPlan,
     on_progress: ProgressCallback | None = None,
     initial: Task | None = None,
@@ -287,13 +363,14 @@ def poll_until_finished(
     Transient poll failures (connection, timeout, 5xx, unreadable body, 429
     with Retry-After) are ridden out until ``plan.max_failures`` in a row or
     the timeout; anything else is raised at once. ``initial`` is a task
-    already in hand (from create), used instead of the first poll.
+    already in hand (from create), used instead of the first poll. Each poll
+    gets the wait's deadline, so its retries end by it too.
     """
     plan.start((yield Now()))
     last: Task | None = None
     while True:
         try:
-            task = initial if initial is not None else (yield from poll())
+            task = initial if initial is not None else (yield from poll(plan.deadline))
         except (APIError, APIConnectionError) as exc:
             if not is_transient(exc) or (decision := plan.on_failure((yield Now()))) is None:
                 raise
@@ -318,7 +395,9 @@ def wait(
 ) -> Flow[Task]:
     """Poll GET task until the completion rule holds (done or failed; _core/polling.py)."""
     task_id = validation.path_id("task_id", task_id)
-    return poll_until_finished(lambda: get(task_id, policy, secret), plan, on_progress, initial)
+    return poll_until_finished(
+        lambda deadline: get(task_id, policy, secret, deadline), plan, on_progress, initial
+    )
 
 
 def stream(
@@ -340,7 +419,9 @@ def stream(
     page_size = validation.page_size(page_size)
     seen: Deduper[Result] = Deduper(_result_id)
     return poll_until_finished(
-        lambda: sweep(task_id, page_size, seen, policy, secret), plan, on_progress
+        lambda deadline: sweep(task_id, page_size, seen, policy, secret, deadline),
+        plan,
+        on_progress,
     )
 
 
@@ -368,9 +449,17 @@ def run(
     secret: Secret,
     on_progress: ProgressCallback | None = None,
 ) -> Flow[SearchRun]:
-    """create, wait (the create response counts as the first poll), then read all results."""
+    """create, wait (the create response counts as the first poll), then read all results.
+
+    Every ExtructError after the task exists names it (``.task_id`` and the
+    message), so a caller who retries waits on it instead of paying for another.
+    """
     page_size = validation.page_size(page_size)
     task = yield from create(params, policy, secret)
-    task = yield from wait(task.id, plan, policy, secret, on_progress, initial=task)
-    _, results = yield from collect(iter_results(task.id, page_size, policy, secret))
+    try:
+        task = yield from wait(task.id, plan, policy, secret, on_progress, initial=task)
+        _, results = yield from collect(iter_results(task.id, page_size, policy, secret))
+    except ExtructError as exc:
+        name_task(exc, task.id)
+        raise
     return SearchRun(task=task, results=results)

@@ -19,7 +19,7 @@ from ._core.body import BodyDecoder
 from ._core.effects import Await, Emit, Jitter, Now, Outcome, RequestSpec, Send, Sleep, WallNow
 from ._core.retry import RetryPolicy
 from ._core.validation import create_params, positive_count
-from ._errors import InvalidArgumentError
+from ._errors import ExtructError, InvalidArgumentError
 from ._flows import Flow
 from ._progress import ProgressBar, ProgressCallback, progress_hook, settle
 from ._transport import Connections, deadline
@@ -172,30 +172,38 @@ class DeepSearch(BaseClient):
 
     def _drive(self, flow: Flow[T], bar: ProgressBar | None = None) -> T:
         answer: Any = None
+        error: ExtructError | None = None
         try:
             while True:
                 try:
-                    effect = flow.send(answer)
+                    effect = flow.send(answer) if error is None else flow.throw(error)
                 except StopIteration as stop:
                     return stop.value  # type: ignore[no-any-return]
-                answer = self._perform(effect)
+                try:
+                    answer, error = self._perform(effect), None
+                except ExtructError as exc:  # the flow sees it where it asked, as from a call
+                    answer, error = None, exc
         finally:
             if bar is not None:
                 bar.close()
 
     def _drive_iter(self, flow: Flow[Any], bar: ProgressBar | None = None) -> Iterator[Result]:
         answer: Any = None
+        error: ExtructError | None = None
         try:
             while True:
                 try:
-                    effect = flow.send(answer)
+                    effect = flow.send(answer) if error is None else flow.throw(error)
                 except StopIteration:
                     return
+                answer, error = None, None
                 if isinstance(effect, Emit):
                     yield from effect.items
-                    answer = None
-                else:
+                    continue
+                try:
                     answer = self._perform(effect)
+                except ExtructError as exc:
+                    error = exc
         finally:
             if bar is not None:
                 bar.close()

@@ -83,6 +83,13 @@ class PollPlan:
         if self.started is None:
             self.started = now
 
+    @property
+    def deadline(self) -> float | None:
+        """When the wait ends (monotonic seconds), or None without a timeout or a start."""
+        if self.timeout is None or self.started is None:
+            return None
+        return self.started + self.timeout
+
     def elapsed(self, now: float) -> float:
         """Seconds since ``start``."""
         return 0.0 if self.started is None else now - self.started

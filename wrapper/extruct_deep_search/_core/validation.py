@@ -1,16 +1,20 @@
 """Client-side checks of every argument, run before any request is sent.
 
-Limits come from the spec (openapi/upstream.yaml) and API_FACTS.md. Each
-failure raises InvalidArgumentError naming the argument and what is allowed.
+Limits come from the spec (openapi/upstream.yaml) and docs/API_FACTS.md; the
+few the API leaves open (id length, page size, offset) are bounded here only
+to keep absurd values out. Each failure raises InvalidArgumentError naming the
+argument and what is allowed, and never quotes more than a short excerpt of
+the caller's value. Iterables are read once, into a list, then checked.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Mapping
 from typing import TypeVar
 
-from .._errors import InvalidArgumentError
+from .._errors import InvalidArgumentError, shown
 from .._types import Criterion, DataSource
 from .domains import normalize_domains
 from .params import CreateParams
@@ -20,18 +24,24 @@ T = TypeVar("T")
 MAX_RESULTS = 250
 MAX_EXCLUDE_TASK_IDS = 100
 MAX_EXCLUDE_DOMAINS = 1000
+MAX_ID_LENGTH = 128  # task and table ids (a UUID is 36 characters)
+MAX_PAGE_SIZE = 10_000  # page_size, limit, batch_size: no documented maximum
+MAX_OFFSET = 2**31 - 1
+MAX_SECONDS = 1e9  # poll_interval, timeout, wait_timeout: about 31 years
 CRITERION_KEY = re.compile(r"[a-zA-Z][a-zA-Z0-9_]*")
 NAME_LENGTH = (1, 100)
 CRITERION_LENGTH = (10, 500)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# C0 controls except tab, newline and carriage return; DEL; C1 controls.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
-def _int(name: str, value: object, low: int, high: int | None) -> int:
-    allowed = f"an integer from {low} to {high}" if high is not None else f"an integer >= {low}"
+def _int(name: str, value: object, low: int, high: int) -> int:
+    allowed = f"an integer from {low} to {high}"
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidArgumentError(name, f"must be {allowed}, got {type(value).__name__}")
-    if value < low or (high is not None and value > high):
-        raise InvalidArgumentError(name, f"must be {allowed}, got {value}")
+    if not low <= value <= high:
+        raise InvalidArgumentError(name, f"must be {allowed}, got {shown(value)}")
     return value
 
 
@@ -46,30 +56,44 @@ def desired_new_results(value: object) -> int:
 
 
 def page_size(value: object, name: str = "page_size") -> int:
-    """An integer >= 1."""
-    return _int(name, value, 1, None)
+    """An integer from 1 to 10000 (page_size, limit, batch_size)."""
+    return _int(name, value, 1, MAX_PAGE_SIZE)
 
 
 def positive_count(name: str, value: object) -> int:
-    """An integer >= 1 (a size or a limit)."""
-    return _int(name, value, 1, None)
+    """An integer from 1 to 10000 (a size or a limit)."""
+    return _int(name, value, 1, MAX_PAGE_SIZE)
 
 
 def offset(value: object) -> int:
-    """An integer >= 0."""
-    return _int("offset", value, 0, None)
+    """An integer from 0 to 2**31 - 1."""
+    return _int("offset", value, 0, MAX_OFFSET)
 
 
 def positive_seconds(name: str, value: object, *, allow_none: bool = False) -> float | None:
-    """A finite number of seconds > 0 (or None when allowed)."""
+    """A finite number of seconds > 0 and at most 1e9 (or None when allowed)."""
     if value is None and allow_none:
         return None
+    none = " or None" if allow_none else ""
     if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
-        none = " or None" if allow_none else ""
-        raise InvalidArgumentError(name, f"must be a number of seconds > 0{none}, got {value!r}")
-    if value == float("inf"):
+        raise InvalidArgumentError(
+            name, f"must be a number of seconds > 0{none}, got {shown(value)}"
+        )
+    if value == math.inf:
         raise InvalidArgumentError(name, "must be finite (use None to wait forever)")
+    if value > MAX_SECONDS:
+        raise InvalidArgumentError(name, f"must be at most {MAX_SECONDS:g} seconds{none}")
     return float(value)
+
+
+def text(name: str, value: str) -> str:
+    """``value`` if UTF-8 can encode it (no lone surrogates), else an InvalidArgumentError."""
+    if (match := _SURROGATE.search(value)) is not None:
+        raise InvalidArgumentError(
+            name,
+            f"must be valid Unicode text; it holds a lone surrogate at index {match.start()}",
+        )
+    return value
 
 
 def _query(value: object) -> str:
@@ -80,27 +104,31 @@ def _query(value: object) -> str:
         raise InvalidArgumentError("query", "must be a non-empty description of companies")
     if _CONTROL.search(value):
         raise InvalidArgumentError("query", "must not contain control characters")
-    return value
+    return text("query", value)
 
 
 def path_id(name: str, value: object) -> str:
-    """An id that stays inside its URL path segment.
+    """An id that stays inside its URL path segment, at most 128 characters.
 
     httpx resolves dot segments, so ``..`` would request ``/v1`` and ``.``
-    ``/v1/discovery_tasks`` (GENERATOR_NOTES.md): refuse them, ``/``, ``\\``,
-    whitespace-only and control characters.
+    ``/v1/discovery_tasks``: refuse them, ``/``, ``\\``, whitespace,
+    control characters and lone surrogates.
     """
     if not isinstance(value, str):
         raise InvalidArgumentError(name, f"must be a string, got {type(value).__name__}")
+    if len(value) > MAX_ID_LENGTH:
+        raise InvalidArgumentError(
+            name, f"must be at most {MAX_ID_LENGTH} characters, got {len(value)}"
+        )
     if not value.strip() or value in (".", "..") or "/" in value or "\\" in value:
         raise InvalidArgumentError(
-            name, f"must be a non-empty id without '/', '\\', or dot segments, got {value!r}"
+            name, f"must be a non-empty id without '/', '\\', or dot segments, got {shown(value)}"
         )
     if _CONTROL.search(value) or any(c.isspace() for c in value):
         raise InvalidArgumentError(
-            name, f"must not contain whitespace or control characters: {value!r}"
+            name, f"must not contain whitespace or control characters: {shown(value)}"
         )
-    return value
+    return text(name, value)
 
 
 def _text(name: str, value: object, bounds: tuple[int, int]) -> str:
@@ -109,7 +137,7 @@ def _text(name: str, value: object, bounds: tuple[int, int]) -> str:
         raise InvalidArgumentError(name, f"must be a string of {low}-{high} characters")
     if not low <= len(value) <= high:
         raise InvalidArgumentError(name, f"must be {low}-{high} characters long, got {len(value)}")
-    return value
+    return text(name, value)
 
 
 def _criteria(value: object) -> list[Criterion] | None:
@@ -133,7 +161,8 @@ def _criteria(value: object) -> list[Criterion] | None:
         if not isinstance(key, str) or not CRITERION_KEY.fullmatch(key):
             raise InvalidArgumentError(
                 f"{where}.key",
-                f"must match ^[a-zA-Z][a-zA-Z0-9_]*$ (a letter, then letters, digits, _), got {key!r}",
+                "must match ^[a-zA-Z][a-zA-Z0-9_]*$ (a letter, then letters, digits, _), "
+                f"got {shown(key)}",
             )
         if key in keys:
             raise InvalidArgumentError(
@@ -151,6 +180,7 @@ def _criteria(value: object) -> list[Criterion] | None:
 
 
 def _strings(name: str, value: object) -> list[str]:
+    """A list of strings, read once from any iterable (a generator is fine)."""
     if isinstance(value, str | bytes) or not isinstance(value, Iterable):
         raise InvalidArgumentError(name, "must be a list of strings")
     items = list(value)
@@ -159,6 +189,21 @@ def _strings(name: str, value: object) -> list[str]:
             raise InvalidArgumentError(
                 f"{name}[{i}]", f"must be a string, got {type(item).__name__}"
             )
+        text(f"{name}[{i}]", item)
+    return items
+
+
+def table_inputs(value: object) -> list[str]:
+    """add_table_rows inputs: non-empty strings, read once from any iterable."""
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise InvalidArgumentError("inputs", "must be a list of non-empty strings")
+    items = list(value)
+    for i, item in enumerate(items):
+        if not isinstance(item, str) or not item.strip():
+            raise InvalidArgumentError(
+                "inputs", f"must be a list of non-empty strings; inputs[{i}] is {shown(item)}"
+            )
+        text("inputs", item)
     return items
 
 
@@ -169,9 +214,9 @@ def _exclude_domains(value: object) -> list[str] | None:
     items = _strings("exclude_domains", value)
     unique, invalid = normalize_domains(items)
     if invalid:
-        shown = ", ".join(repr(v) for v in invalid[:3])
+        some = ", ".join(shown(v) for v in invalid[:3])
         raise InvalidArgumentError(
-            "exclude_domains", f"cannot be parsed as a domain or URL: {shown}"
+            "exclude_domains", f"cannot be parsed as a domain or URL: {some}"
         )
     if len(unique) > MAX_EXCLUDE_DOMAINS:
         raise InvalidArgumentError(
@@ -204,7 +249,7 @@ def _data_sources(value: object) -> list[str] | None:
     for i, item in enumerate(items):
         if item not in allowed:
             raise InvalidArgumentError(
-                f"data_sources[{i}]", f"must be one of {', '.join(allowed)}, got {item!r}"
+                f"data_sources[{i}]", f"must be one of {', '.join(allowed)}, got {shown(item)}"
             )
     if not items:
         raise InvalidArgumentError(
