@@ -12,14 +12,27 @@ from typing import Any, TypeVar
 
 import httpx
 
-from . import _config, _flows
+from . import _config, _create, _flows
 from ._base import _DEFAULT, MAX_RESPONSE_BYTES, BaseClient
 from ._core.body import BodyDecoder
-from ._core.effects import Await, Emit, Jitter, Now, Outcome, RequestSpec, Send, Sleep, WallNow
+from ._core.effects import (
+    Await,
+    Emit,
+    Jitter,
+    KeyEffect,
+    Now,
+    Outcome,
+    RequestSpec,
+    Send,
+    Sleep,
+    WallNow,
+)
+from ._core.keys import validate_key
 from ._core.retry import RetryPolicy
 from ._core.validation import create_params, positive_count
 from ._errors import ExtructError, InvalidArgumentError
 from ._flows import Flow
+from ._keyring import JournalArg
 from ._progress import ProgressBar, ProgressCallback, async_settle, progress_hook
 from ._transport import AsyncConnections, async_deadline
 from ._types import Criterion, Result, SearchRun, Task
@@ -77,6 +90,7 @@ class AsyncDeepSearch(BaseClient):
         wait_timeout: float | None = _config.DEFAULT_WAIT_TIMEOUT,
         allow_insecure_http: bool = False,
         max_concurrent_requests: int = 20,
+        journal: JournalArg = None,
         _sleep: Callable[[float], Awaitable[None]] | None = None,
         _clock: Callable[[], float] | None = None,
         _wall_clock: Callable[[], float] | None = None,
@@ -94,6 +108,7 @@ class AsyncDeepSearch(BaseClient):
             clock=_clock,
             wall_clock=_wall_clock,
             random_=_random,
+            journal=journal,
         )
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
             raise InvalidArgumentError("http_client", "must be an httpx.AsyncClient")
@@ -167,6 +182,8 @@ class AsyncDeepSearch(BaseClient):
         if isinstance(effect, Await):
             await async_settle(effect.awaitable)
             return None
+        if isinstance(effect, KeyEffect):
+            return self._keys.perform(effect)
         raise TypeError(f"unexpected effect {effect!r}")  # pragma: no cover
 
     async def _drive(self, flow: Flow[T], bar: ProgressBar | None = None) -> T:
@@ -221,6 +238,7 @@ class AsyncDeepSearch(BaseClient):
         exclude_domains: Iterable[str] | None = None,
         exclude_task_ids: Iterable[str] | None = None,
         data_sources: Iterable[str] | None = None,
+        key: str | None = None,
     ) -> Task:
         """Create a Deep Search task; returns at once with the new task.
 
@@ -232,8 +250,14 @@ class AsyncDeepSearch(BaseClient):
                 registered domains).
             exclude_task_ids: up to 100 ids of *done* tasks whose results to exclude.
             data_sources: any of web_search, linkedin, maps (default: chosen automatically).
+            key: names this search (1-200 printable characters). A later call with the
+                same key, in this process or another sharing the ``journal``, returns
+                the key's task instead of creating one; other parameters with the same
+                key are an InvalidArgumentError. See README, "Pay once".
 
-        Each iterable is read once (a generator is fine).
+        Each iterable is read once (a generator is fine). A create whose answer was
+        lost after it may have reached the server is recovered from the task list,
+        never sent twice (``_core/recovery.py``).
 
         Raises:
             InvalidArgumentError: before any request, for any invalid argument.
@@ -248,7 +272,8 @@ class AsyncDeepSearch(BaseClient):
             exclude_task_ids=exclude_task_ids,
             data_sources=data_sources,
         )
-        return await self._drive(_flows.create(params, self.retry_policy, self._token))
+        key = validate_key(key)
+        return await self._drive(_create.create(params, self.retry_policy, self._token, key))
 
     async def get(self, task_id: str) -> Task:
         """The task's current status and counters.
@@ -359,10 +384,13 @@ class AsyncDeepSearch(BaseClient):
         on_progress: ProgressCallback | None = None,
         progress: bool = False,
         page_size: int = _config.DEFAULT_PAGE_SIZE,
+        key: str | None = None,
     ) -> SearchRun:
         """Create a task, wait for it, and return it with all its results.
 
-        Arguments are those of :meth:`create` and :meth:`wait`. Any error raised
+        Arguments are those of :meth:`create` and :meth:`wait`. With a ``key``, a
+        later call re-attaches: it waits for the key's task and reads its results
+        (a failed task raises TaskFailedError again). Any error raised
         once the task exists carries its id as ``.task_id`` and names it in its
         message: wait on that task instead of creating (and paying for) another.
         """
@@ -374,10 +402,11 @@ class AsyncDeepSearch(BaseClient):
             exclude_task_ids=exclude_task_ids,
             data_sources=data_sources,
         )
+        key = validate_key(key)
         plan = self._plan(poll_interval, timeout)
         hook, bar = progress_hook(on_progress, progress, allow_async=self._async_callbacks)
         return await self._drive(
-            _flows.run(params, plan, page_size, self.retry_policy, self._token, hook), bar
+            _create.run(params, key, plan, page_size, self.retry_policy, self._token, hook), bar
         )
 
     async def add_table_rows(

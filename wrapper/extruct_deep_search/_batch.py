@@ -18,6 +18,7 @@ from ._core.effects import Emit, Now, RecordStatus, Sleep
 from ._core.listpoll import ListPoll
 from ._core.polling import PollPlan, is_finished
 from ._core.retry import RetryPolicy, is_quota, is_transient
+from ._core.secrets import Secret
 from ._core.validation import MAX_EXCLUDE_DOMAINS, MAX_EXCLUDE_TASK_IDS
 from ._errors import ExtructError, TaskFailedError, WaitTimeoutError
 from ._flows import Flow
@@ -43,7 +44,7 @@ def run_many(
     page_size: int,
     plan: PollPlan,
     policy: RetryPolicy,
-    secret: str,
+    secret: Secret,
     on_progress: Callable[[Task], object] | None = None,
 ) -> Flow[None]:
     """Emit one SearchOutcome per search, in completion order."""

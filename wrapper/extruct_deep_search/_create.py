@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 from typing import Any, TypeVar
 
-from . import _flows, _gen
+from . import _flows
 from ._core import keys as key_rules
 from ._core.effects import (
     ClaimedTasks,
@@ -26,6 +26,7 @@ from ._core.effects import (
     Failure,
     Outcome,
     ReadKey,
+    RecordStatus,
     RecordTask,
     ReleaseKey,
     Send,
@@ -33,12 +34,14 @@ from ._core.effects import (
     WallNow,
 )
 from ._core.params import CreateParams
+from ._core.polling import PollPlan
 from ._core.recovery import Adopt, NotFound, PauseThenRead, ReadPage, Recovery
 from ._core.retry import RetryPolicy, may_have_acted
 from ._core.secrets import Secret
-from ._errors import ExtructError, InvalidArgumentError
+from ._errors import ExtructError, InvalidArgumentError, TaskFailedError
 from ._flows import Flow
-from ._types import Task
+from ._progress import ProgressCallback
+from ._types import SearchRun, Task
 
 T = TypeVar("T")
 
@@ -103,10 +106,9 @@ def create_once(
     search (a journal's), which widens the recovery window back to it.
     """
     started = yield WallNow()
-    request = _gen.create_request(params)
     seen: list[Outcome] = []
     try:
-        task = yield from watching(_flows.call(request, _gen.parse_task, policy, secret), seen)
+        task = yield from watching(_flows.create(params, policy, secret), seen)
     except ExtructError as exc:
         settled = _settled(seen[-1]) if seen else None
         if settled is None:
@@ -144,7 +146,12 @@ def recover(
     """Drive a :class:`Recovery` over the task list; claim and return the task, or NotFound."""
     claimed = yield ClaimedTasks()
     search = Recovery(
-        params, sent_at=sent_at, failed_at=failed_at, settled=settled, claimed=claimed
+        params,
+        sent_at=sent_at,
+        failed_at=failed_at,
+        settled=settled,
+        claimed=claimed,
+        reconcile=policy.recovery_window,
     )
     step = search.start()
     while True:
@@ -246,3 +253,27 @@ def _claimed_create(
             logger.info("recovered task %s for a key whose create was interrupted", found.id)
             return found
     return (yield from create_once(params, policy, secret, sent_at=sent_at))
+
+
+def run(
+    params: CreateParams,
+    key: str | None,
+    plan: PollPlan,
+    page_size: int,
+    policy: RetryPolicy,
+    secret: Secret,
+    on_progress: ProgressCallback | None = None,
+) -> Flow[SearchRun]:
+    """create (keyed or not), wait, read the results; a key's journal entry gets the status."""
+    flow = _flows.run(
+        create(params, policy, secret, key), plan, page_size, policy, secret, on_progress
+    )
+    try:
+        search = yield from flow
+    except TaskFailedError as exc:
+        if key is not None:
+            yield RecordStatus(key, str(exc.task.status))
+        raise
+    if key is not None:
+        yield RecordStatus(key, str(search.task.status))
+    return search

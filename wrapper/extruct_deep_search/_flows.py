@@ -442,20 +442,20 @@ def collect(flow: Flow[Task]) -> Flow[tuple[Task, list[Result]]]:
 
 
 def run(
-    params: CreateParams,
+    created: Flow[Task],
     plan: PollPlan,
     page_size: int,
     policy: RetryPolicy,
     secret: Secret,
     on_progress: ProgressCallback | None = None,
 ) -> Flow[SearchRun]:
-    """create, wait (the create response counts as the first poll), then read all results.
+    """``created`` (a create flow), wait (its task counts as the first poll), then read results.
 
     Every ExtructError after the task exists names it (``.task_id`` and the
     message), so a caller who retries waits on it instead of paying for another.
     """
     page_size = validation.page_size(page_size)
-    task = yield from create(params, policy, secret)
+    task = yield from created
     try:
         task = yield from wait(task.id, plan, policy, secret, on_progress, initial=task)
         _, results = yield from collect(iter_results(task.id, page_size, policy, secret))

@@ -25,6 +25,7 @@ from collections.abc import Sequence
 import attrs
 
 from ._core import validation
+from ._core.keys import validate_key
 from ._core.params import CreateParams
 from ._errors import ExtructError
 from ._types import Criterion, Result, Task
@@ -70,10 +71,7 @@ class Search:
             exclude_task_ids=exclude_task_ids,
             data_sources=data_sources,
         )
-        self.__attrs_init__(  # type: ignore[attr-defined]
-            params=params,
-            key=validation.key(key) if key is not None else derived_key(params),
-        )
+        self.__attrs_init__(params=params, key=validate_key(key) or derived_key(params))
 
     @property
     def query(self) -> str:
