@@ -16,13 +16,14 @@ from dataclasses import dataclass, replace
 from . import _create, _flows
 from ._core.effects import Emit, Now, RecordStatus, Sleep
 from ._core.listpoll import ListPoll
+from ._core.params import CreateParams
 from ._core.polling import PollPlan, is_finished
 from ._core.retry import RetryPolicy, is_quota, is_transient
 from ._core.secrets import Secret
 from ._core.validation import MAX_EXCLUDE_DOMAINS, MAX_EXCLUDE_TASK_IDS
 from ._errors import ExtructError, TaskFailedError, WaitTimeoutError
 from ._flows import Flow
-from ._types import Result, Task, TaskStatus
+from ._types import Task, TaskStatus
 from .batch import QuotaStoppedError, Search, SearchOutcome
 
 LIST_LIMIT = 100
@@ -50,13 +51,8 @@ def run_many(
     """Emit one SearchOutcome per search, in completion order."""
     pending = deque(searches)
     running: dict[str, _Running] = {}
-    wave: list[_Running] = []
-    found_tasks: list[str] = []  # done tasks of finished waves, for exclude_found
-    found_domains: list[str] = []
+    found: list[tuple[str, list[str]]] = []  # done tasks and their websites, for exclude_found
     quota: ExtructError | None = None
-
-    def finish(outcome: SearchOutcome) -> Emit:
-        return Emit([outcome])
 
     while pending or running:
         # Start searches: up to max_active; with exclude_found, only between waves.
@@ -64,11 +60,11 @@ def run_many(
         while pending and can_start and len(running) < max_active:
             search = pending.popleft()
             if quota is not None:
-                yield finish(SearchOutcome(search, None, [], _quota_stopped(quota)))
+                yield Emit([SearchOutcome(search, None, [], _quota_stopped(quota))])
                 continue
             params = search.params
-            if exclude_found and (found_tasks or found_domains):
-                params = _excluding(params, found_tasks, found_domains)
+            if exclude_found and found:
+                params = _excluding(params, found)
             try:
                 task = yield from _create.create(
                     params, policy, secret, key=search.key, fingerprint=search.params.fingerprint()
@@ -76,11 +72,10 @@ def run_many(
             except ExtructError as exc:
                 if is_quota(exc):
                     quota = exc
-                yield finish(SearchOutcome(search, None, [], exc))
+                yield Emit([SearchOutcome(search, None, [], exc)])
                 continue
             entry = _Running(search, task, (yield Now()))
             running[task.id] = entry
-            wave.append(entry)
         if not running:
             continue
 
@@ -100,7 +95,7 @@ def run_many(
                 item.failures += 1
                 if not is_transient(exc) or item.failures > plan.max_failures:
                     del running[task_id]
-                    yield finish(SearchOutcome(item.search, item.task, [], exc))
+                    yield Emit([SearchOutcome(item.search, item.task, [], exc)])
 
         now = yield Now()
         for task_id, task in poll.seen.items():
@@ -112,49 +107,46 @@ def run_many(
                 if plan.timeout is not None and now - item.started >= plan.timeout:
                     del running[task_id]
                     error = WaitTimeoutError(task, now - item.started)
-                    yield finish(SearchOutcome(item.search, task, [], error))
+                    yield Emit([SearchOutcome(item.search, task, [], error)])
                 continue
             del running[task_id]
             yield RecordStatus(item.search.key, str(task.status))
             if task.status == TaskStatus.FAILED:
-                yield finish(SearchOutcome(item.search, task, [], TaskFailedError(task)))
+                yield Emit([SearchOutcome(item.search, task, [], TaskFailedError(task))])
                 continue
             try:
                 _, results = yield from _flows.collect(
                     _flows.iter_results(task.id, page_size, policy, secret)
                 )
             except ExtructError as exc:
-                yield finish(SearchOutcome(item.search, task, [], exc))
+                yield Emit([SearchOutcome(item.search, task, [], exc)])
                 continue
             if exclude_found:
-                found_tasks.append(task.id)
-                found_domains.extend(_domains(results))
-            yield finish(SearchOutcome(item.search, task, results))
+                found.append((task.id, [r.company_website for r in results if r.company_website]))
+            yield Emit([SearchOutcome(item.search, task, results)])
         if running:
             yield Sleep(plan.interval)
 
 
-def _excluding(params, task_ids: list[str], domains: list[str]):  # type: ignore[no-untyped-def]
-    """``params`` that also exclude earlier waves' companies, within the API's limits."""
-    ids = list(params.exclude_task_ids or ()) + task_ids
-    keep_ids = ids[-MAX_EXCLUDE_TASK_IDS:]
-    # Tasks beyond the id limit are excluded through their domains instead.
-    own = list(params.exclude_domains or ())
-    room = max(0, MAX_EXCLUDE_DOMAINS - len(own))
-    extra = (
-        [d for d in dict.fromkeys(domains) if d not in own][:room]
-        if len(ids) > len(keep_ids)
-        else []
-    )
+def _excluding(params: CreateParams, found: list[tuple[str, list[str]]]) -> CreateParams:
+    """``params`` that also exclude what earlier waves found, within the API's limits.
+
+    ``found`` holds (task id, result websites) of earlier done tasks, oldest
+    first. The newest tasks go in by id (at most 100 in all); older ones by
+    their websites, while the domains stay within 1000.
+    """
+    ids = list(params.exclude_task_ids or ())
+    domains = list(params.exclude_domains or ())
+    for task_id, websites in reversed(found):
+        if len(ids) < MAX_EXCLUDE_TASK_IDS:
+            ids.append(task_id)
+        elif len(set(domains) | set(websites)) <= MAX_EXCLUDE_DOMAINS:
+            domains.extend(w for w in websites if w not in domains)
     return replace(
         params,
-        exclude_task_ids=tuple(keep_ids),
-        exclude_domains=tuple(own + extra) if (own or extra) else params.exclude_domains,
+        exclude_task_ids=tuple(ids) or None,
+        exclude_domains=tuple(domains) or None,
     )
-
-
-def _domains(results: list[Result]) -> list[str]:
-    return [r.company_website for r in results if r.company_website]
 
 
 def _quota_stopped(cause: ExtructError) -> QuotaStoppedError:

@@ -76,12 +76,18 @@ def watching(flow: Flow[T], outcomes: list[Outcome]) -> Flow[T]:
     request reach the server?) and the list pages' Date headers.
     """
     answer: Any = None
+    error: Exception | None = None
     while True:
         try:
-            effect = flow.send(answer)
+            effect = flow.send(answer) if error is None else flow.throw(error)
         except StopIteration as stop:
             return stop.value  # type: ignore[no-any-return]
-        answer = yield effect
+        answer, error = None, None
+        try:
+            answer = yield effect
+        except Exception as exc:  # a driver's error belongs to the flow that asked
+            error = exc
+            continue
         if isinstance(effect, Send):
             outcomes[:] = [answer]
 

@@ -13,8 +13,9 @@ from typing import Any, TypeVar
 
 import httpx
 
-from . import _config, _create, _flows
+from . import _batch, _config, _create, _flows
 from ._base import _DEFAULT, MAX_RESPONSE_BYTES, BaseClient
+from ._core import validation
 from ._core.body import BodyDecoder
 from ._core.effects import (
     Await,
@@ -37,6 +38,7 @@ from ._keyring import JournalArg
 from ._progress import ProgressBar, ProgressCallback, progress_hook, settle
 from ._transport import Connections, deadline
 from ._types import Criterion, Result, SearchRun, Task
+from .batch import Search, SearchOutcome, check_searches
 
 __all__ = ["DeepSearch"]
 
@@ -204,7 +206,7 @@ class DeepSearch(BaseClient):
             if bar is not None:
                 bar.close()
 
-    def _drive_iter(self, flow: Flow[Any], bar: ProgressBar | None = None) -> Iterator[Result]:
+    def _drive_iter(self, flow: Flow[Any], bar: ProgressBar | None = None) -> Iterator[Any]:
         answer: Any = None
         error: ExtructError | None = None
         try:
@@ -360,6 +362,59 @@ class DeepSearch(BaseClient):
         hook, bar = progress_hook(on_progress, progress, allow_async=self._async_callbacks)
         return self._drive_iter(
             _flows.stream(task_id, page_size, plan, self.retry_policy, self._token, hook), bar
+        )
+
+    def run_many(
+        self,
+        searches: Iterable[Search],
+        *,
+        max_active: int = 10,
+        exclude_found: bool = False,
+        on_progress: ProgressCallback | None = None,
+        page_size: int = _config.DEFAULT_PAGE_SIZE,
+        poll_interval: float | None = None,
+        timeout: float | None = _DEFAULT,
+    ) -> Iterator[SearchOutcome]:
+        """Run many searches, at most ``max_active`` at a time; yield each as it finishes.
+
+        Usage::
+
+            searches = [Search(f"dental SaaS in {c}", desired_num_results=50) for c in countries]
+            for outcome in ds.run_many(searches, max_active=5):
+                print(outcome.search.key, outcome.error or len(outcome.results))
+
+        Every search is keyed through the client's ``journal``: rerunning the same
+        batch re-attaches to the tasks it already created. Running tasks are polled
+        through the task list (one request per ``limit`` tasks, not one per task).
+        A failure is an outcome with ``error`` set, not an exception; a quota stop
+        (402, or 429 without Retry-After) starts no further search. See
+        ``batch.py`` for the rules and ``exclude_found``'s trade-off.
+
+        Args:
+            searches: :class:`Search` values with distinct keys.
+            max_active: tasks running at once (1-100).
+            exclude_found: each wave excludes the companies earlier waves found.
+            on_progress: called with each task as polled.
+            page_size: results page size when reading a finished task.
+            poll_interval: seconds between poll cycles (default: the client's).
+            timeout: seconds each search may run before it ends as a WaitTimeoutError.
+        """
+        batch = check_searches(searches)
+        active = validation.count_between("max_active", max_active, 1, 100)
+        size = validation.page_size(page_size)
+        plan = self._plan(poll_interval, timeout)
+        hook, _ = progress_hook(on_progress, False, allow_async=self._async_callbacks)
+        return self._drive_iter(
+            _batch.run_many(
+                batch,
+                max_active=active,
+                exclude_found=bool(exclude_found),
+                page_size=size,
+                plan=plan,
+                policy=self.retry_policy,
+                secret=self._token,
+                on_progress=hook,
+            )
         )
 
     def run(

@@ -20,17 +20,19 @@ companies paid for twice.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import attrs
 
 from ._core import validation
 from ._core.keys import validate_key
 from ._core.params import CreateParams
-from ._errors import ExtructError
+from ._errors import ExtructError, InvalidArgumentError
 from ._types import Criterion, Result, Task
 
 __all__ = ["QuotaStoppedError", "Search", "SearchOutcome"]
+
+MAX_SEARCHES = 10_000
 
 
 @attrs.frozen(init=False)
@@ -112,3 +114,28 @@ class QuotaStoppedError(ExtructError):
 
     Rerun the batch (with the same journal) once the quota allows; it continues.
     """
+
+
+def check_searches(searches: Iterable[Search]) -> list[Search]:
+    """The batch as a list, read once: Search values with distinct keys, before any request."""
+    if isinstance(searches, str | bytes | Search) or not isinstance(searches, Iterable):
+        raise InvalidArgumentError("searches", "must be a list of Search(...) values")
+    batch = list(searches)
+    if len(batch) > MAX_SEARCHES:
+        raise InvalidArgumentError(
+            "searches", f"holds {len(batch)} searches; at most {MAX_SEARCHES} per batch"
+        )
+    keys: dict[str, int] = {}
+    for i, search in enumerate(batch):
+        if not isinstance(search, Search):
+            raise InvalidArgumentError(
+                f"searches[{i}]", f"must be a Search(...), got {type(search).__name__}"
+            )
+        if search.key in keys:
+            raise InvalidArgumentError(
+                f"searches[{i}].key",
+                f"{search.key!r} is also the key of searches[{keys[search.key]}]; "
+                "keys must be distinct (identical searches derive identical keys)",
+            )
+        keys[search.key] = i
+    return batch
