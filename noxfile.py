@@ -25,6 +25,7 @@ nox.options.sessions = [
     "build",
     "contract",
     "chaos",
+    "crash",
     "airflow",
 ]
 nox.options.error_on_missing_interpreters = True
@@ -124,6 +125,13 @@ def chaos(session: nox.Session) -> None:
         "1",
     ]
     session.run("python", "scripts/chaos.py", *args)
+
+
+@nox.session
+def crash(session: nox.Session) -> None:
+    """Keyed searches in a child killed with SIGKILL at random moments: one task per key."""
+    args = session.posargs or ["--keys", "3", "--kills", "15", "--seed", "1"]
+    session.run("python", "scripts/crash.py", *args)
 
 
 @nox.session
