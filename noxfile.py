@@ -120,7 +120,7 @@ def chaos(session: nox.Session) -> None:
         "--duration",
         "120",
         "--rate",
-        "0.15",
+        "0.2",
         "--seed",
         "1",
     ]
