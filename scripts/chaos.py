@@ -356,7 +356,9 @@ def run(cfg: Config) -> dict[str, Any]:
     counter = RecoveryCounter(stats)
     client_log = logging.getLogger("extruct_deep_search")
     client_log.addHandler(counter)
-    client_log.setLevel(logging.INFO)
+    level = client_log.level
+    if not client_log.isEnabledFor(logging.INFO):
+        client_log.setLevel(logging.INFO)
     started = time.monotonic()
     deadline = started + cfg.duration
 
@@ -392,6 +394,7 @@ def run(cfg: Config) -> dict[str, Any]:
         created = sb.tasks_created(sb.token)
 
     client_log.removeHandler(counter)
+    client_log.setLevel(level)
     per_query = Counter(t["query"] for t in tasks)
     extra_tasks = sum(n - 1 for q, n in per_query.items() if n > 1)
     unknown_tasks = sum(n for q, n in per_query.items() if q not in stats.queries)

@@ -158,6 +158,7 @@ class Recovery:
     limit: int = 50
     offset: float = 0.0
     passes: int = 0
+    paused: float = 0.0
     pages_read: int = 0
     _page: int = 0
     _found: dict[str, Task] = field(default_factory=dict)
@@ -207,10 +208,13 @@ class Recovery:
         if self._found:
             ordered = sorted(self._found.values(), key=lambda t: (_timestamp(t.created_at), t.id))
             return Adopt(tuple(ordered))
-        remaining = self.failed_at + self.reconcile - now
+        # Bounded twice: by the clock, and by the pauses themselves.
+        remaining = min(self.failed_at + self.reconcile - now, self.reconcile - self.paused)
         if (read and self.settled) or self.passes > len(PASS_DELAYS) or remaining <= 0:
             return NotFound(self.pages_read, looked=self.pages_read > 0)
-        return PauseThenRead(min(PASS_DELAYS[self.passes - 1], remaining))
+        delay = min(PASS_DELAYS[self.passes - 1], remaining)
+        self.paused += delay
+        return PauseThenRead(delay)
 
     def on_wake(self) -> Step:
         """After a pause: read the newest page again."""
