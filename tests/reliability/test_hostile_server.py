@@ -3,7 +3,8 @@
 A tiny raw TCP server on 127.0.0.1 (a thread per connection) answers with
 exactly the bytes each test scripts: non-JSON, truncated JSON, wrong field
 types, a proxy's HTML error page, redirects to another host, a huge body,
-undocumented statuses, silence and a slow drip. Every client call runs under
+undocumented statuses, silence and a slow drip (tests/reliability/test_byte_server.py
+goes below JSON, to the bytes). Every client call runs under
 a watchdog (pytest-timeout is not installed): a call that does not return in
 time fails the test instead of hanging the suite.
 """
@@ -314,8 +315,9 @@ async def test_async_redirect_of_create_is_not_followed(serve) -> None:
 # Size and time.
 
 
+@pytest.mark.slow
 def test_huge_200_body_does_not_hang(serve) -> None:
-    """50 MB of non-JSON: the client reads it (no size cap), then raises a typed error."""
+    """50 MB of non-JSON, under the 64 MiB cap: the client reads it, then raises a typed error."""
     body = b"x" * (50 * 1024 * 1024)
     server = serve(reply(200, body, "text/plain"))
     with client(server.url, timeout=10.0) as ds, pytest.raises(UnexpectedResponseError) as info:
@@ -343,12 +345,14 @@ def silent(conn: socket.socket, head: bytes) -> None:
     time.sleep(8)  # accept, read the request, never answer
 
 
+@pytest.mark.slow
 def test_server_that_never_answers_times_out(serve) -> None:
     server = serve(silent)
     with client(server.url, timeout=0.5) as ds, pytest.raises(APITimeoutError):
         within(6, lambda: ds.get("t1"))
 
 
+@pytest.mark.slow
 def test_server_that_never_answers_create_times_out_once(serve) -> None:
     server = serve(silent)
     with client(server.url, timeout=0.5, max_retries=4) as ds, pytest.raises(APITimeoutError):
@@ -356,6 +360,7 @@ def test_server_that_never_answers_create_times_out_once(serve) -> None:
     assert len(server.heads) == 1, "create re-sent after a read timeout"
 
 
+@pytest.mark.slow
 async def test_async_server_that_never_answers_times_out(serve) -> None:
     server = serve(silent)
     async with AsyncDeepSearch(TOKEN, base_url=server.url, timeout=0.5, max_retries=0) as ds:
@@ -393,6 +398,7 @@ def dripper(stop_after: float) -> Respond:
     return respond
 
 
+@pytest.mark.slow
 def test_drip_slower_than_the_timeout_times_out(serve) -> None:
     """A byte every 2 s with a 0.5 s read timeout: each read times out."""
 
@@ -407,6 +413,7 @@ def test_drip_slower_than_the_timeout_times_out(serve) -> None:
         within(6, lambda: ds.get("t1"))
 
 
+@pytest.mark.slow
 def test_drip_faster_than_the_timeout_still_hits_a_deadline(serve) -> None:
     server = serve(dripper(stop_after=12))
     with client(server.url, timeout=0.5) as ds, pytest.raises(ExtructError):
