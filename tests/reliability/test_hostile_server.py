@@ -14,9 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
-import threading
 import time
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -31,59 +29,10 @@ from extruct_deep_search import (
     UnexpectedResponseError,
 )
 
+from .byteserver import ByteServer as RawServer
+from .byteserver import Respond, within
+
 TOKEN = "sk_hostile_server_T0KEN_9f8e7d"
-
-Respond = Callable[[socket.socket, bytes], None]
-
-
-class RawServer:
-    """Accepts connections on 127.0.0.1 and hands each request's head to ``respond``."""
-
-    def __init__(self, respond: Respond) -> None:
-        self.respond = respond
-        self.heads: list[bytes] = []
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.closed = threading.Event()
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        while not self.closed.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
-
-    def _serve(self, conn: socket.socket) -> None:
-        with conn:
-            data = b""
-            try:
-                while b"\r\n\r\n" not in data:
-                    chunk = conn.recv(65536)
-                    if not chunk:
-                        return
-                    data += chunk
-                head, _, body = data.partition(b"\r\n\r\n")
-                length = 0
-                for line in head.split(b"\r\n")[1:]:
-                    name, _, value = line.partition(b":")
-                    if name.strip().lower() == b"content-length":
-                        length = int(value.strip())
-                while len(body) < length:
-                    chunk = conn.recv(65536)
-                    if not chunk:
-                        break
-                    body += chunk
-                self.heads.append(head)
-                self.respond(conn, head)
-            except OSError:
-                pass
-
-    def close(self) -> None:
-        self.closed.set()
-        self.sock.close()
 
 
 def reply(
@@ -97,26 +46,6 @@ def reply(
         )
 
     return respond
-
-
-def within(seconds: float, fn: Callable[[], Any]) -> Any:
-    """Run ``fn`` in a thread; fail if it has not finished in ``seconds``."""
-    box: dict[str, Any] = {}
-
-    def target() -> None:
-        try:
-            box["value"] = fn()
-        except BaseException as exc:
-            box["error"] = exc
-
-    thread = threading.Thread(target=target, daemon=True)
-    thread.start()
-    thread.join(seconds)
-    if thread.is_alive():
-        pytest.fail(f"the client call did not return within {seconds} s (it hangs)")
-    if "error" in box:
-        raise box["error"]
-    return box.get("value")
 
 
 def client(url: str, **kwargs: Any) -> DeepSearch:
