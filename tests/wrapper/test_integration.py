@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -214,11 +215,13 @@ def test_create_fault_before_acting(
 ) -> None:
     before = faults.tasks_created(api_token)
     faults.faults.add(f"create:{fault}*1")
+    # A query of its own: recovery must not find an identical task made just before.
+    query = f"payroll startups in Ohio {fault} {time.time_ns()}"
     if created:
-        direct.create("payroll startups in Ohio", desired_num_results=5)  # re-sent after 429
+        direct.create(query, desired_num_results=5)  # re-sent after 429
     else:
         with pytest.raises((ServerError, APIConnectionError), match="no matching task"):
-            direct.create("payroll startups in Ohio", desired_num_results=5)
+            direct.create(query, desired_num_results=5)
     assert faults.tasks_created(api_token) - before == created
 
 
