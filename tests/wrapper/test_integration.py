@@ -22,13 +22,11 @@ from extruct_deep_search import (
     BadRequestError,
     Criterion,
     DeepSearch,
-    ExtructError,
     NotFoundError,
     PermissionDeniedError,
     RetryPolicy,
     ServerError,
     TaskExhaustedError,
-    UnexpectedResponseError,
     UnprocessableEntityError,
 )
 from extruct_deep_search.sandbox import Sandbox

@@ -15,9 +15,9 @@ from ._core.retry import RetryPolicy
 from ._errors import *
 from ._sync import *
 from ._types import *
+from ._version import __version__
 from .batch import QuotaStoppedError, Search, SearchOutcome
 from .journal import Journal, JournalEntry, MemoryJournal, SQLiteJournal
-from ._version import __version__
 
 __all__ = [  # sorted by str.casefold, as httpx does
     "__version__",

@@ -9,6 +9,7 @@ rules it applies are documented in ``batch.py``.
 
 from __future__ import annotations
 
+import logging
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -27,6 +28,8 @@ from ._types import Task, TaskStatus
 from .batch import QuotaStoppedError, Search, SearchOutcome
 
 LIST_LIMIT = 100
+
+logger = logging.getLogger("extruct_deep_search")
 
 
 @dataclass(slots=True)
@@ -49,6 +52,13 @@ def run_many(
     on_progress: Callable[[Task], object] | None = None,
 ) -> Flow[None]:
     """Emit one SearchOutcome per search, in completion order."""
+    if exclude_found and len(searches) <= max_active:
+        logger.warning(
+            "exclude_found has no effect: all %d searches fit in one wave of max_active=%d "
+            "and run at once; lower max_active to exclude across waves",
+            len(searches),
+            max_active,
+        )
     pending = deque(searches)
     running: dict[str, _Running] = {}
     found: list[tuple[str, list[str]]] = []  # done tasks and their websites, for exclude_found

@@ -24,6 +24,7 @@ from ._core.effects import (
     ClaimKey,
     ClaimTask,
     Failure,
+    Now,
     Outcome,
     ReadKey,
     RecordStatus,
@@ -36,7 +37,7 @@ from ._core.effects import (
 from ._core.params import CreateParams
 from ._core.polling import PollPlan
 from ._core.recovery import Adopt, NotFound, PauseThenRead, ReadPage, Recovery
-from ._core.retry import RetryPolicy, may_have_acted
+from ._core.retry import RetryPolicy, is_transient, may_have_acted
 from ._core.secrets import Secret
 from ._errors import ExtructError, InvalidArgumentError, TaskFailedError
 from ._flows import Flow
@@ -151,6 +152,8 @@ def recover(
 ) -> Flow[Task | NotFound]:
     """Drive a :class:`Recovery` over the task list; claim and return the task, or NotFound."""
     claimed = yield ClaimedTasks()
+    # The whole search ends by the recovery window: list retries included.
+    deadline = (yield Now()) + policy.recovery_window
     search = Recovery(
         params,
         sent_at=sent_at,
@@ -166,9 +169,11 @@ def recover(
                 seen: list[Outcome] = []
                 try:
                     tasks = yield from watching(
-                        _flows.list_tasks(limit, offset, policy, secret), seen
+                        _flows.list_tasks(limit, offset, policy, secret, deadline), seen
                     )
-                except ExtructError:
+                except ExtructError as exc:
+                    if not is_transient(exc) or (yield Now()) >= deadline:
+                        return NotFound(search.pages_read, looked=False)
                     step = search.on_list_failed((yield WallNow()))
                     continue
                 date = seen[-1].headers.get("date") if seen else None
@@ -180,7 +185,8 @@ def recover(
                 for candidate in candidates:
                     if (yield ClaimTask(candidate.id)):
                         return candidate
-                return NotFound(search.pages_read)
+                lost = [c.id for c in candidates]
+                step = search.on_claims_lost(lost, (yield WallNow()))
             case NotFound():
                 return step
 

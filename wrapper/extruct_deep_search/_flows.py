@@ -228,12 +228,18 @@ def get(
     return (yield from call(request, _task_of(task_id), policy, secret, deadline))
 
 
-def list_tasks(limit: int, offset: int, policy: RetryPolicy, secret: Secret) -> Flow[list[Task]]:
-    """GET one page of the task list."""
+def list_tasks(
+    limit: int,
+    offset: int,
+    policy: RetryPolicy,
+    secret: Secret,
+    deadline: float | None = None,
+) -> Flow[list[Task]]:
+    """GET one page of the task list (retries end by ``deadline``, monotonic, when given)."""
     request = _gen.list_request(
         offset=validation.offset(offset), limit=validation.page_size(limit, "limit")
     )
-    return (yield from call(request, _gen.parse_task_list, policy, secret))
+    return (yield from call(request, _gen.parse_task_list, policy, secret, deadline))
 
 
 def resume(

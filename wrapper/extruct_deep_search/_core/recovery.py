@@ -230,6 +230,17 @@ class Recovery:
         """After a pause: read the newest page again."""
         return self.start()
 
+    def on_claims_lost(self, lost: Iterable[str], now: float) -> Step:
+        """Every candidate was claimed by a concurrent recovery first: look again.
+
+        The one that claimed ours saw it too, so ours is still in the list (a
+        page read earlier may simply not have shown it yet).
+        """
+        self.claimed = frozenset(self.claimed) | frozenset(lost)
+        for task_id in lost:
+            self._found.pop(task_id, None)
+        return self._after_pass(now, read=False)
+
     def on_list_failed(self, now: float) -> Step:
         """A list page failed even after its own retries: pause and read again, within bounds."""
         return self._after_pass(now, read=False)
