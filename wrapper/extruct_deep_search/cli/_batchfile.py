@@ -123,10 +123,34 @@ def _unknown(name: str, allowed: Iterable[str]) -> str:
 _Read = tuple[Entry, int | None, str]
 
 
-def _duplicates(entries: list[_Read], problems: _Problems) -> None:
-    first: dict[str, Entry] = {}
-    for entry, line, prefix in entries:
-        key = entry.search.key
+@dataclass(frozen=True)
+class _Key:
+    """A key the file uses (valid searches, and invalid ones that name a key), for duplicates."""
+
+    key: str
+    where: str
+    line: int | None
+    prefix: str
+    derived: bool
+
+
+def _keys_of(entries: list[_Read], named: list[_Key]) -> list[_Key]:
+    found = [_Key(e.search.key, e.where, line, prefix, e.derived) for e, line, prefix in entries]
+    return sorted(found + named, key=lambda k: k.line or 0)
+
+
+def _named(fields: Mapping[str, Any], where: str, line: int | None, prefix: str) -> list[_Key]:
+    """The key an invalid search names, when it names a usable one."""
+    key = fields.get("key")
+    if isinstance(key, str) and key.strip():
+        return [_Key(key, where, line, prefix, False)]
+    return []
+
+
+def _duplicates(keys: list[_Key], problems: _Problems) -> None:
+    first: dict[str, _Key] = {}
+    for entry in keys:
+        key, line, prefix = entry.key, entry.line, entry.prefix
         if key not in first:
             first[key] = entry
             continue
@@ -140,12 +164,12 @@ def _duplicates(entries: list[_Read], problems: _Problems) -> None:
         problems.add(line, f"{prefix}key", message)
 
 
-def _finish(entries: list[_Read], problems: _Problems) -> list[Entry]:
+def _finish(entries: list[_Read], problems: _Problems, named: list[_Key]) -> list[Entry]:
     if not entries and not problems.lines:
         problems.add(None, "", "holds no searches")
     if len(entries) > MAX_SEARCHES:
         problems.add(None, "", f"holds {len(entries)} searches; at most {MAX_SEARCHES} allowed")
-    _duplicates(entries, problems)
+    _duplicates(_keys_of(entries, named), problems)
     if problems.lines:
         raise BatchFileError(problems.lines)
     return [entry for entry, _, _ in entries]
@@ -168,16 +192,18 @@ class _Lines:
             self.root = None
 
     @staticmethod
-    def _child(node: Any, step: str | int) -> Any:
+    def _child(node: Any, step: str | int) -> tuple[Any, int | None]:
+        """The node under ``node`` at ``step`` and its line (a mapping field: its key's)."""
         import yaml
 
-        if isinstance(step, int) and isinstance(node, yaml.SequenceNode):
-            return node.value[step] if step < len(node.value) else None
+        if isinstance(step, int) and isinstance(node, yaml.SequenceNode) and step < len(node.value):
+            item = node.value[step]
+            return item, item.start_mark.line + 1
         if isinstance(step, str) and isinstance(node, yaml.MappingNode):
             for key, value in node.value:
                 if getattr(key, "value", None) == step:
-                    return value
-        return None
+                    return value, key.start_mark.line + 1
+        return None, None
 
     def line(self, *steps: str | int, field: str = "") -> int | None:
         """The line of the node at ``steps`` then ``field``'s path; the deepest one found."""
@@ -186,10 +212,10 @@ class _Lines:
             path.append(int(index) if index else name)
         node, found = self.root, None
         for step in path:
-            node = self._child(node, step)
+            node, line = self._child(node, step)
             if node is None:
                 break
-            found = node.start_mark.line + 1
+            found = line
         return found
 
 
@@ -230,6 +256,7 @@ def _load_yaml(path: str, text: str, criteria: list[Criterion] | None) -> list[E
         problems.add(lines.line("searches"), "searches", "must be a list of searches")
         raise BatchFileError(problems.lines)
     entries: list[_Read] = []
+    named: list[_Key] = []
     for index, item in enumerate(searches):
         where = f"searches[{index}]"
         item_line = lines.line(*prefix, index)
@@ -256,10 +283,12 @@ def _load_yaml(path: str, text: str, criteria: list[Criterion] | None) -> list[E
                 else f"{where}.{field} (from defaults)"
             )
             problems.add(line, label, reason)
+        label = f"{where} (line {item_line})" if item_line else where
         if search is not None and not bad:
-            label = f"{where} (line {item_line})" if item_line else where
             entries.append((Entry(label, search, "key" not in fields), item_line, f"{where}."))
-    return _finish(entries, problems)
+        else:
+            named += _named(fields, label, item_line, f"{where}.")
+    return _finish(entries, problems, named)
 
 
 def _yaml_defaults(
@@ -345,6 +374,7 @@ def _load_csv(path: str, text: str, criteria: list[Criterion] | None) -> list[En
         for column in sorted(seen):
             problems.add(header_line, column, "is a column twice")
         entries: list[_Read] = []
+        named: list[_Key] = []
         for line, cells in rows:
             if not any(cell.strip() for cell in cells):
                 continue
@@ -368,10 +398,12 @@ def _load_csv(path: str, text: str, criteria: list[Criterion] | None) -> list[En
                 problems.add(line, field, reason)
             if search is not None:
                 entries.append((Entry(f"line {line}", search, "key" not in fields), line, ""))
+            else:
+                named += _named(fields, f"line {line}", line, "")
     except csv.Error as exc:
         problems.add(None, "", f"not valid CSV: {exc}")
         raise BatchFileError(problems.lines) from None
-    return _finish(entries, problems)
+    return _finish(entries, problems, named)
 
 
 # Both -------------------------------------------------------------------------------------
