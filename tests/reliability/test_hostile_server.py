@@ -3,7 +3,8 @@
 A tiny raw TCP server on 127.0.0.1 (a thread per connection) answers with
 exactly the bytes each test scripts: non-JSON, truncated JSON, wrong field
 types, a proxy's HTML error page, redirects to another host, a huge body,
-undocumented statuses, silence and a slow drip. Every client call runs under
+undocumented statuses, silence and a slow drip (tests/reliability/test_byte_server.py
+goes below JSON, to the bytes). Every client call runs under
 a watchdog (pytest-timeout is not installed): a call that does not return in
 time fails the test instead of hanging the suite.
 """
@@ -13,9 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
-import threading
 import time
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -30,59 +29,10 @@ from extruct_deep_search import (
     UnexpectedResponseError,
 )
 
+from .byteserver import ByteServer as RawServer
+from .byteserver import Respond, within
+
 TOKEN = "sk_hostile_server_T0KEN_9f8e7d"
-
-Respond = Callable[[socket.socket, bytes], None]
-
-
-class RawServer:
-    """Accepts connections on 127.0.0.1 and hands each request's head to ``respond``."""
-
-    def __init__(self, respond: Respond) -> None:
-        self.respond = respond
-        self.heads: list[bytes] = []
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.closed = threading.Event()
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        while not self.closed.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
-
-    def _serve(self, conn: socket.socket) -> None:
-        with conn:
-            data = b""
-            try:
-                while b"\r\n\r\n" not in data:
-                    chunk = conn.recv(65536)
-                    if not chunk:
-                        return
-                    data += chunk
-                head, _, body = data.partition(b"\r\n\r\n")
-                length = 0
-                for line in head.split(b"\r\n")[1:]:
-                    name, _, value = line.partition(b":")
-                    if name.strip().lower() == b"content-length":
-                        length = int(value.strip())
-                while len(body) < length:
-                    chunk = conn.recv(65536)
-                    if not chunk:
-                        break
-                    body += chunk
-                self.heads.append(head)
-                self.respond(conn, head)
-            except OSError:
-                pass
-
-    def close(self) -> None:
-        self.closed.set()
-        self.sock.close()
 
 
 def reply(
@@ -96,26 +46,6 @@ def reply(
         )
 
     return respond
-
-
-def within(seconds: float, fn: Callable[[], Any]) -> Any:
-    """Run ``fn`` in a thread; fail if it has not finished in ``seconds``."""
-    box: dict[str, Any] = {}
-
-    def target() -> None:
-        try:
-            box["value"] = fn()
-        except BaseException as exc:
-            box["error"] = exc
-
-    thread = threading.Thread(target=target, daemon=True)
-    thread.start()
-    thread.join(seconds)
-    if thread.is_alive():
-        pytest.fail(f"the client call did not return within {seconds} s (it hangs)")
-    if "error" in box:
-        raise box["error"]
-    return box.get("value")
 
 
 def client(url: str, **kwargs: Any) -> DeepSearch:
@@ -314,8 +244,9 @@ async def test_async_redirect_of_create_is_not_followed(serve) -> None:
 # Size and time.
 
 
+@pytest.mark.slow
 def test_huge_200_body_does_not_hang(serve) -> None:
-    """50 MB of non-JSON: the client reads it (no size cap), then raises a typed error."""
+    """50 MB of non-JSON, under the 64 MiB cap: the client reads it, then raises a typed error."""
     body = b"x" * (50 * 1024 * 1024)
     server = serve(reply(200, body, "text/plain"))
     with client(server.url, timeout=10.0) as ds, pytest.raises(UnexpectedResponseError) as info:
@@ -343,12 +274,14 @@ def silent(conn: socket.socket, head: bytes) -> None:
     time.sleep(8)  # accept, read the request, never answer
 
 
+@pytest.mark.slow
 def test_server_that_never_answers_times_out(serve) -> None:
     server = serve(silent)
     with client(server.url, timeout=0.5) as ds, pytest.raises(APITimeoutError):
         within(6, lambda: ds.get("t1"))
 
 
+@pytest.mark.slow
 def test_server_that_never_answers_create_times_out_once(serve) -> None:
     server = serve(silent)
     with client(server.url, timeout=0.5, max_retries=4) as ds, pytest.raises(APITimeoutError):
@@ -356,6 +289,7 @@ def test_server_that_never_answers_create_times_out_once(serve) -> None:
     assert len(server.heads) == 1, "create re-sent after a read timeout"
 
 
+@pytest.mark.slow
 async def test_async_server_that_never_answers_times_out(serve) -> None:
     server = serve(silent)
     async with AsyncDeepSearch(TOKEN, base_url=server.url, timeout=0.5, max_retries=0) as ds:
@@ -393,6 +327,7 @@ def dripper(stop_after: float) -> Respond:
     return respond
 
 
+@pytest.mark.slow
 def test_drip_slower_than_the_timeout_times_out(serve) -> None:
     """A byte every 2 s with a 0.5 s read timeout: each read times out."""
 
@@ -407,6 +342,7 @@ def test_drip_slower_than_the_timeout_times_out(serve) -> None:
         within(6, lambda: ds.get("t1"))
 
 
+@pytest.mark.slow
 def test_drip_faster_than_the_timeout_still_hits_a_deadline(serve) -> None:
     server = serve(dripper(stop_after=12))
     with client(server.url, timeout=0.5) as ds, pytest.raises(ExtructError):

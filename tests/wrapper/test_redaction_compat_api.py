@@ -18,6 +18,7 @@ from extruct_deep_search import (
     DataSource,
     DeepSearch,
     ExtructError,
+    InvalidArgumentError,
     TaskStatus,
 )
 
@@ -146,7 +147,12 @@ def test_unknown_enum_values_kept_as_strings() -> None:
         task = ds.get("t1")
         (result,) = ds.results("t1")
     assert task.status == "paused_v2"
-    assert not isinstance(task.status, TaskStatus)
+    # An unknown status survives as a TaskStatus pseudo-member (issue 14: Task.status
+    # is typed TaskStatus), not one of the documented four.
+    assert isinstance(task.status, TaskStatus)
+    assert task.status not in list(TaskStatus)
+    assert str(task.status) == "paused_v2" and task.status.value == "paused_v2"
+    assert not task.is_terminal
     assert task.data_sources == (DataSource.WEB_SEARCH, "carrier_pigeon")
     assert isinstance(task.data_sources[0], DataSource)
     assert task.auto_data_sources is False
@@ -253,7 +259,11 @@ def test_null_grades_and_relevance() -> None:
     assert result.grade("dental") == 5
     assert result.scores["dental"].sources == ("https://x.example",)
     assert result.grade("minimal") is None
-    assert result.grade("no_such_key") is None
+    # A key that is none of the task's criteria is a typo, not "not graded" (issue 14).
+    with pytest.raises(InvalidArgumentError, match="no_such_key") as info:
+        result.grade("no_such_key")
+    assert info.value.argument == "key"
+    assert "b2b" in str(info.value) and "dental" in str(info.value)
 
 
 # The public API surface.

@@ -34,9 +34,6 @@ from extruct_deep_search_client.models import (
     TableRowOutput,
     TableRowsInput,
 )
-from extruct_deep_search_client.models import (
-    CriterionScore as GenCriterionScore,
-)
 
 from ._core.effects import RequestSpec
 from ._core.params import CreateParams
@@ -138,10 +135,9 @@ def _field_names(model: type[Any]) -> frozenset[str]:
 
 TASK_FIELDS = _field_names(DiscoveryTaskOutput)
 RESULT_FIELDS = _field_names(DiscoveryTaskResultOutput)
-SCORE_FIELDS = _field_names(GenCriterionScore)
 _TASK_AND_RESULTS = TASK_FIELDS | {"results"}
 
-_STATUSES: dict[str, TaskStatus | str] = {m.value: m for m in TaskStatus}
+_STATUSES: dict[str, TaskStatus] = {m.value: m for m in TaskStatus}
 _SOURCES: dict[str, DataSource | str] = {m.value: m for m in DataSource}
 # Member names too: the spec's CompanySize description cites SIZE_51_200 while
 # its enum lists "51-200".
@@ -171,6 +167,12 @@ def _strings(value: Any, name: str) -> tuple[str, ...]:
 def _enum(table: dict[str, Any], value: Any, name: str) -> Any:
     """The enum member for a known value; an unknown string stays a plain string."""
     return table.get(_typed(value, str, name), value)
+
+
+def _status(value: Any) -> TaskStatus:
+    """The member for a documented status; a pseudo-member (TaskStatus) for any other."""
+    text = _typed(value, str, "status")
+    return _STATUSES.get(text) or TaskStatus(text)
 
 
 def _datetime(value: Any, name: str) -> datetime.datetime:
@@ -206,7 +208,7 @@ def _task(d: Mapping[str, Any], known: frozenset[str]) -> Task:
     return Task(
         id=_typed(d["id"], str, "id"),
         created_at=_datetime(d["created_at"], "created_at"),
-        status=_enum(_STATUSES, d["status"], "status"),
+        status=_status(d["status"]),
         query=_typed(d["query"], str, "query"),
         desired_num_results=_typed(d["desired_num_results"], int, "desired_num_results"),
         is_exhausted=_typed(d.get("is_exhausted", False), bool, "is_exhausted"),
@@ -246,7 +248,7 @@ def _score(data: Any) -> CriterionScore:
     )
 
 
-def _result(data: Any) -> Result:
+def _result(data: Any, criteria_keys: tuple[str, ...] | None = None) -> Result:
     d = _object(data, "result")
     created = d.get("created_at")
     scores = d.get("scores")
@@ -275,6 +277,7 @@ def _result(data: Any) -> Result:
             d.get("company_full_description"), str, "company_full_description"
         ),
         extra=_extra(d, RESULT_FIELDS),
+        criteria_keys=criteria_keys,
     )
 
 
@@ -291,7 +294,9 @@ def parse_results_page(data: Any) -> tuple[Task, list[Result]]:
     try:
         page = _object(data)
         rows = _typed(page["results"], list, "results")
-        return _task(page, _TASK_AND_RESULTS), [_result(r) for r in rows]
+        task = _task(page, _TASK_AND_RESULTS)
+        keys = tuple(c.key for c in task.criteria) or None  # None: not known
+        return task, [_result(r, keys) for r in rows]
     except KeyError as exc:
         raise ParseError(f"results page lacks required field {exc}") from exc
 

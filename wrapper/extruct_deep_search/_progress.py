@@ -47,6 +47,7 @@ class ProgressBar:
         self._bar: Any = None
         self._last = ""
         try:
+            import rich.console
             import rich.progress
         except ImportError:  # pragma: no cover - rich comes with the dev extra
             return
@@ -56,6 +57,7 @@ class ProgressBar:
                 rich.progress.BarColumn(),
                 rich.progress.MofNCompleteColumn(),
                 rich.progress.TimeElapsedColumn(),
+                console=rich.console.Console(stderr=True),
             )
 
     def __call__(self, task: Task) -> None:

@@ -180,14 +180,16 @@ class _DeadlineBackend(httpcore.NetworkBackend):
 
 
 def _own_client() -> httpx.Client:
-    transport = httpx.HTTPTransport()
-    # httpx has no public hook for the network backend; httpcore's pool keeps
+    """A new httpx.Client (proxies from the environment as usual) whose sockets keep the deadline."""
+    client = httpx.Client(follow_redirects=False)
+    # httpx has no public hook for the network backend; httpcore's pools keep
     # it here. tests/reliability/test_byte_server.py fails if this stops working.
-    pool = getattr(transport, "_pool", None)
-    backend = getattr(pool, "_network_backend", None)
-    if isinstance(backend, httpcore.NetworkBackend):
-        pool._network_backend = _DeadlineBackend(backend)  # type: ignore[union-attr]
-    return httpx.Client(transport=transport, follow_redirects=False)
+    for transport in (client._transport, *client._mounts.values()):
+        pool = getattr(transport, "_pool", None)
+        backend = getattr(pool, "_network_backend", None)
+        if isinstance(backend, httpcore.NetworkBackend):
+            pool._network_backend = _DeadlineBackend(backend)  # type: ignore[union-attr]
+    return client
 
 
 # Connections.

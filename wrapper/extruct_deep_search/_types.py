@@ -8,6 +8,7 @@ this client does not know yet stays a plain string instead of failing.
 from __future__ import annotations
 
 import datetime
+import enum
 from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 import attrs
 
 from ._core.polling import is_finished
+from ._errors import InvalidArgumentError, shown
 
 __all__ = [
     "CompanySize",
@@ -29,12 +31,29 @@ __all__ = [
 
 
 class TaskStatus(StrEnum):
-    """Documented task statuses. Fields typed ``TaskStatus | str`` may hold others."""
+    """Task statuses: the four documented ones, and any other the server sends.
+
+    A status this client does not know yet becomes a pseudo-member instead of
+    an error: ``TaskStatus("paused")`` equals ``"paused"``, prints as it, and
+    is not one of the four members (``list(TaskStatus)``). ``Task.status`` is
+    therefore always a TaskStatus, which IDEs complete, while a new status
+    still arrives intact; the completion rule treats it as still running.
+    Because of it, a ``match`` over the members needs a ``case _:``.
+    """
 
     CREATED = "created"
     IN_PROGRESS = "in_progress"
     DONE = "done"
     FAILED = "failed"
+
+    @classmethod
+    def _missing_(cls, value: object) -> TaskStatus | None:
+        if not isinstance(value, str):
+            return None
+        pseudo = str.__new__(cls, value)
+        pseudo._name_ = value
+        pseudo._value_ = value
+        return pseudo
 
 
 class DataSource(StrEnum):
@@ -81,8 +100,8 @@ class Criterion:
 class Task:
     """A Deep Search task as last seen.
 
-    ``status`` is a :class:`TaskStatus` (or a plain string for a status this
-    client does not know). Counters: ``num_results_discovered`` >=
+    ``status`` is a :class:`TaskStatus` (a pseudo-member for a status this
+    client does not know; a plain string given here is converted). Counters: ``num_results_discovered`` >=
     ``num_results_enriched`` >= ``num_results_evaluated`` >= ``num_results``,
     where ``num_results`` counts high-fit results (at least 75% of criteria
     graded 4-5). ``is_exhausted`` means the candidate pool is depleted;
@@ -91,7 +110,7 @@ class Task:
 
     id: str
     created_at: datetime.datetime
-    status: TaskStatus | str
+    status: TaskStatus = attrs.field(converter=TaskStatus)
     query: str
     desired_num_results: int
     is_exhausted: bool = False
@@ -111,6 +130,40 @@ class Task:
     def is_terminal(self) -> bool:
         """True when the task will not change by itself any more (done or failed)."""
         return is_finished(self.status)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every field as a JSON-ready dict (criteria as ``{key, name, criterion}``).
+
+        Fields the server sent that this client does not model are included too.
+        """
+        record: dict[str, Any] = {str(k): _plain(v) for k, v in self.extra.items()}
+        record.update(
+            {
+                "id": self.id,
+                "created_at": _plain(self.created_at),
+                "status": _plain(self.status),
+                "query": self.query,
+                "desired_num_results": self.desired_num_results,
+                "is_exhausted": self.is_exhausted,
+                "num_results_discovered": self.num_results_discovered,
+                "num_results_enriched": self.num_results_enriched,
+                "num_results_evaluated": self.num_results_evaluated,
+                "num_results": self.num_results,
+                "table_id": self.table_id,
+                "auto_data_sources": self.auto_data_sources,
+                "data_sources": _plain(self.data_sources),
+                "criteria": [
+                    {"key": c.key, "name": c.name, "criterion": c.criterion} for c in self.criteria
+                ],
+                "exclude_domains": list(self.exclude_domains),
+            }
+        )
+        return record
+
+    def _repr_html_(self) -> str:
+        from ._html import task_html
+
+        return task_html(self)
 
 
 @attrs.frozen(kw_only=True)
@@ -147,16 +200,89 @@ class Result:
     company_full_description: str | None = None
     extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False, eq=False)
     """Fields the server sent that this client does not know."""
+    criteria_keys: tuple[str, ...] | None = attrs.field(default=None, repr=False, eq=False)
+    """The keys of its task's criteria (set on results read from the API; None when unknown)."""
 
     def grade(self, key: str) -> int | None:
-        """The grade on criterion ``key``, or None when missing or not evaluated."""
+        """The grade (1-5) on criterion ``key``; None when it was not (or not yet) graded.
+
+        Raises:
+            InvalidArgumentError: ``key`` is none of the task's criteria (a typo
+                would otherwise pass for "not graded"). Checked when the result
+                knows its task's criteria, as results read from the API do.
+        """
         score = self.scores.get(key)
-        return score.grade if score is not None else None
+        if score is not None:
+            return score.grade
+        if self.criteria_keys is not None and key not in self.criteria_keys:
+            known = sorted({*self.criteria_keys, *self.scores})
+            raise InvalidArgumentError(
+                "key",
+                f"{shown(key)} is not one of this result's criteria: "
+                f"{', '.join(known) or '(none)'}",
+            )
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every field as a JSON-ready dict (scores keyed by criterion).
+
+        Fields the server sent that this client does not model are included too.
+        """
+        record: dict[str, Any] = {str(k): _plain(v) for k, v in self.extra.items()}
+        record.update(
+            {
+                "id": self.id,
+                "task_id": self.task_id,
+                "company_name": self.company_name,
+                "company_website": self.company_website,
+                "company_description": self.company_description,
+                "company_full_description": self.company_full_description,
+                "relevance": self.relevance,
+                "scores": {
+                    key: {
+                        "grade": score.grade,
+                        "explanation": score.explanation,
+                        "sources": list(score.sources),
+                    }
+                    for key, score in self.scores.items()
+                },
+                "hq_country": self.hq_country,
+                "hq_state_province": self.hq_state_province,
+                "hq_city": self.hq_city,
+                "employee_count": _plain(self.employee_count),
+                "founding_year": self.founding_year,
+                "source": _plain(self.source),
+                "company_profile_id": self.company_profile_id,
+                "created_at": _plain(self.created_at),
+            }
+        )
+        return record
 
 
 @attrs.frozen
 class SearchRun:
-    """The outcome of :meth:`DeepSearch.run`: the finished task and all its results."""
+    """The outcome of :meth:`DeepSearch.run`: the finished task and all its results.
+
+    In Jupyter it shows as a table of the results (``_repr_html_``).
+    """
 
     task: Task
     results: list[Result]
+
+    def _repr_html_(self) -> str:
+        from ._html import run_html
+
+        return run_html(self)
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-ready value: enums to their value, datetimes to ISO 8601, tuples to lists."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
