@@ -126,6 +126,12 @@ def _rank(relevance: int | None) -> int:
     return -1 if relevance is None else relevance
 
 
+def _grade(result: Result, criterion: str) -> int | None:
+    # Searches of a batch may grade on different criteria: a missing one is an empty cell.
+    score = result.scores.get(criterion)
+    return score.grade if score is not None else None
+
+
 def _cell(value: Any, raw: bool) -> Any:
     if not raw and isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
@@ -205,7 +211,7 @@ class Companies:
                 company.best_key,
                 best.task_id,
                 best.relevance,
-                *(best.grade(g) for g in grades),
+                *(_grade(best, g) for g in grades),
             ]
             writer.writerow([_cell(c, raw) for c in cells])
         return text.getvalue().encode("utf-8")
