@@ -80,6 +80,7 @@ def test_key_with_other_parameters_is_refused_before_any_request(
         (["--key", "k"], "error: --key: needs a journal to remember the key across runs"),
         (["--journal", "j.sqlite"], "error: --journal: keeps keyed searches only; add --key KEY"),
         (["--key", "", "--journal", "j.sqlite"], "error: --key: must be a non-empty string"),
+        (["--key", "k", "--journal", "j.sqlite", "--sandbox"], "error: --key: the --sandbox's"),
     ],
 )
 def test_key_and_journal_usage_errors(

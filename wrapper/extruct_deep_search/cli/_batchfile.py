@@ -386,7 +386,7 @@ def _load_csv(path: str, text: str, criteria: list[Criterion] | None) -> list[En
                 if column == "query":
                     fields["query"] = cell.strip()
                 elif column == "key" and cell.strip():
-                    fields["key"] = cell
+                    fields["key"] = cell.strip()
                 elif column == "desired_num_results" and cell.strip():
                     fields["desired_num_results"] = _csv_int(cell)
             if criteria is not None:

@@ -23,6 +23,11 @@ def _keyed_client(ctx: Context) -> tuple[DeepSearch, str | None]:
         if ctx.args.journal is not None:
             raise UsageError("--journal: keeps keyed searches only; add --key KEY")
         return ctx.client(), None
+    if ctx.args.sandbox:
+        raise UsageError(
+            "--key: the --sandbox's tasks end with the command, so a key could never re-attach; "
+            "run a sandbox server (extruct-deep-search sandbox) and point --base-url at it"
+        )
     if path is None:
         raise UsageError(
             "--key: needs a journal to remember the key across runs: "

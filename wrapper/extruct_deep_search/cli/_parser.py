@@ -557,7 +557,11 @@ exit codes: 0 every search finished, 1 any failed or was not started,
         help="pay once per company: searches start in waves, each excluding what earlier "
         "waves found (less parallel)",
     )
-    _journal_option(sub, "the journal that keeps the batch's keys (default: DIR/journal.sqlite)")
+    _journal_option(
+        sub,
+        f"the journal that keeps the batch's keys (default: DIR/journal.sqlite; ${JOURNAL_ENV} "
+        "is not used, so a batch's keys stay with its folder)",
+    )
     sub.add_argument(
         "--criteria",
         metavar="FILE",
