@@ -7,6 +7,7 @@ import re
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 import pexpect
 import pytest
@@ -190,3 +191,30 @@ def test_second_ctrl_c_exits_at_once() -> None:
         # finalization reset the handler: a shell shows $? = 130 for both.
         assert proc.returncode in (130, -signal.SIGINT), err
         assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+
+
+def test_batch_live_table_under_a_pty(slow_cli: Runner, tmp_path: Path) -> None:
+    file = tmp_path / "b.csv"
+    file.write_text(
+        "key,query,desired_num_results\n"
+        "drones-a,Agritech drones pool:600,10\n"
+        "drones-b,Agritech drones in Europe pool:600,10\n"
+        "drones-c,Agritech drones in Asia pool:600,10\n"
+    )
+    child = pexpect.spawn(
+        CLI[0],
+        [*CLI[1:], "batch", str(file), "--out", str(tmp_path / "out"), "--max-active", "2"],
+        env=slow_cli.env(TERM="xterm-256color"),
+        encoding="utf-8",
+        timeout=120,
+        dimensions=(40, 140),
+    )
+    child.expect(pexpect.EOF)
+    child.close()
+    screen = ANSI.sub("", child.before or "")
+    assert child.exitstatus == 0, screen
+    # The live table: its header, active rows with high-fit/target, the totals with an ETA.
+    assert re.search(r"Key\s+.\s*Status\s+.\s*Evaluated\s+.\s*High-fit\s+.\s*Elapsed", screen)
+    assert re.search(r"drones-[ab]\s+.\s*\w+\s+.\s*\d+\s+.\s*\d+/10", screen)
+    assert "ETA ~" in screen and "3/3 finished (0 failed)" in screen
+    assert "Traceback" not in screen

@@ -21,6 +21,8 @@ from .. import (
     TaskFailedError,
     WaitTimeoutError,
 )
+from ._batch import cmd_batch
+from ._batchfile import BatchFileError
 from ._commands import (
     cmd_list,
     cmd_results,
@@ -31,8 +33,17 @@ from ._commands import (
     cmd_tables_add_rows,
     cmd_wait,
 )
-from ._context import SANDBOX_HINT, Context, Interrupted, NotFound, UsageError
+from ._context import (
+    SANDBOX_HINT,
+    BatchInterrupted,
+    Context,
+    Interrupted,
+    NotFound,
+    Resume,
+    UsageError,
+)
 from ._demo import cmd_demo
+from ._journalcmd import cmd_journal_list, cmd_journal_show
 from ._messages import invalid_argument
 from ._parser import PROG, build_parser, usage_error
 
@@ -59,17 +70,11 @@ HANDLERS: dict[str, Callable[[Context], int]] = {
     "demo": cmd_demo,
     "tables": cmd_tables_add_rows,
     "tables_add_rows": cmd_tables_add_rows,
+    "batch": cmd_batch,
+    "journal": cmd_journal_list,
+    "journal_list": cmd_journal_list,
+    "journal_show": cmd_journal_show,
 }
-
-
-def _resume_hint(ctx: Context, task_id: str) -> str:
-    parts = [PROG]
-    if ctx.args.base_url:
-        parts += ["--base-url", ctx.args.base_url]
-    if ctx.args.token_file:
-        parts += ["--token-file", ctx.args.token_file]
-    parts += ["wait", task_id]
-    return " ".join(parts)
 
 
 def _error(ctx: Context | None, message: str, exc: BaseException | None = None) -> None:
@@ -106,6 +111,19 @@ def _quiet_stdout() -> None:
         os.close(devnull)
 
 
+def _resume(ctx: Context, exc: BaseException) -> str:
+    """``; key K, task T; resume with: ...`` once the failed command's search has a task or key."""
+    resume = ctx.resume
+    if resume is None or ctx.sandbox is not None:
+        return ""
+    task_id = resume.task_id or getattr(exc, "task_id", None)
+    if resume.key is None and task_id is None:
+        return ""
+    if resume.key is None and task_id is not None:
+        resume = Resume(task_id, None, ctx.wait_command(task_id))
+    return "; " + Resume(task_id, resume.key, resume.command).hint()
+
+
 def _dispatch(ctx: Context) -> int:
     """Run the command; every error becomes one ``error:`` line and an exit code."""
     try:
@@ -115,15 +133,33 @@ def _dispatch(ctx: Context) -> int:
         sys.stderr.write("\n")
         if ctx.sandbox is not None:
             _error(ctx, f"interrupted; task {exc.task_id} stopped with the in-process sandbox")
+        elif ctx.resume is not None and ctx.resume.key is not None:
+            sys.stderr.write(
+                f"Stopped watching. Task {exc.task_id} (key {ctx.resume.key}) keeps running; "
+                f"rerun the same command to re-attach:\n  {ctx.resume.command}\n"
+            )
         else:
             sys.stderr.write(
                 f"Stopped watching. Task {exc.task_id} keeps running; resume watching with:\n"
-                f"  {_resume_hint(ctx, exc.task_id)}\n"
+                f"  {ctx.wait_command(exc.task_id)}\n"
             )
         return EXIT_INTERRUPTED
-    except KeyboardInterrupt:
+    except BatchInterrupted as exc:
         _second_ctrl_c_exits()
-        _error(ctx, "interrupted")
+        sys.stderr.write(
+            f"\nStopped watching. {exc.running} started task(s) keep running; rerun the same "
+            f"command to resume (no task is created twice):\n  {ctx.command_line()}\n"
+        )
+        return EXIT_INTERRUPTED
+    except BatchFileError as exc:
+        for line in exc.errors:
+            sys.stderr.write(ctx.redact(f"error: {line}") + "\n")
+        count = len(exc.errors)
+        sys.stderr.write(f"{count} error{'s' if count > 1 else ''} in FILE; nothing was sent.\n")
+        return EXIT_USAGE
+    except KeyboardInterrupt as exc:
+        _second_ctrl_c_exits()
+        _error(ctx, f"interrupted{_resume(ctx, exc)}")
         return EXIT_INTERRUPTED
     except UsageError as exc:
         _error(ctx, str(exc), exc)
@@ -141,17 +177,19 @@ def _dispatch(ctx: Context) -> int:
         _error(ctx, f"{exc}; partial results: {PROG} results {exc.task.id}", exc)
         return EXIT_FAILURE
     except WaitTimeoutError as exc:
-        hint = f"; keep watching: {_resume_hint(ctx, exc.task.id)}" if exc.task else ""
+        hint = _resume(ctx, exc)
+        if not hint and exc.task:
+            hint = f"; keep watching: {ctx.wait_command(exc.task.id)}"
         _error(ctx, f"{exc}{hint}", exc)
         return EXIT_FAILURE
     except APIError as exc:
-        _error(ctx, f"API error: {exc}", exc)
+        _error(ctx, f"API error: {exc}{_resume(ctx, exc)}", exc)
         return EXIT_FAILURE
     except APIConnectionError as exc:
-        _error(ctx, f"cannot reach the API: {exc}", exc)
+        _error(ctx, f"cannot reach the API: {exc}{_resume(ctx, exc)}", exc)
         return EXIT_FAILURE
     except ExtructError as exc:
-        _error(ctx, str(exc), exc)
+        _error(ctx, f"{exc}{_resume(ctx, exc)}", exc)
         return EXIT_FAILURE
     except BrokenPipeError:
         _quiet_stdout()
@@ -182,6 +220,7 @@ def run(argv: list[str]) -> int:
         return EXIT_INTERRUPTED
 
     previous: Any = signal.getsignal(signal.SIGINT)
+    args.argv = list(argv)
     ctx = Context(args)
     code = EXIT_INTERRUPTED
     try:

@@ -8,19 +8,43 @@ from .. import DeepSearch, Result, Task
 from ..exports import table_row_batches
 from ..shortlist import shortlist
 from . import _inputs
-from ._context import Context, UsageError
+from ._context import Context, Resume, UsageError
 from ._output import emit_results, emit_tasks, finished, status_word
-from ._parser import PROG
+from ._parser import JOURNAL_ENV, PROG
 
 EXIT_OK = 0
 
 
+def _keyed_client(ctx: Context) -> tuple[DeepSearch, str | None]:
+    """The client, with the journal when --key is given; the task the key already has."""
+    key: str | None = ctx.args.key
+    path = ctx.journal_path()
+    if key is None:
+        if ctx.args.journal is not None:
+            raise UsageError("--journal: keeps keyed searches only; add --key KEY")
+        return ctx.client(), None
+    if ctx.args.sandbox:
+        raise UsageError(
+            "--key: the --sandbox's tasks end with the command, so a key could never re-attach; "
+            "run a sandbox server (extruct-deep-search sandbox) and point --base-url at it"
+        )
+    if path is None:
+        raise UsageError(
+            "--key: needs a journal to remember the key across runs: "
+            f"pass --journal PATH or set {JOURNAL_ENV}"
+        )
+    journal = ctx.open_journal(path)
+    ctx.resume = Resume(None, key, ctx.command_line())
+    entry = journal.get(key)
+    return ctx.client(journal=journal), entry.task_id if entry else None
+
+
 def cmd_search(ctx: Context) -> int:
-    """search QUERY."""
+    """search QUERY [--key K --journal PATH]."""
     args = ctx.args
     criteria = _inputs.criteria(args)
     exclude_domains = _inputs.exclude_domains(args)
-    ds = ctx.client()
+    ds, known = _keyed_client(ctx)
     task = ds.create(
         args.query,
         desired_num_results=args.num,
@@ -28,12 +52,19 @@ def cmd_search(ctx: Context) -> int:
         exclude_domains=exclude_domains,
         exclude_task_ids=args.exclude_task or None,
         data_sources=args.data_source or None,
+        key=args.key,
     )
+    keyed = f" (key {args.key})" if args.key else ""
+    verb = "Re-attached to" if known == task.id else "Created"
+    if args.key:
+        ctx.resume = Resume(task.id, args.key, ctx.command_line())
+    else:
+        ctx.resume = Resume(task.id, None, f"{PROG} wait {task.id}")
     if args.no_wait:
         print(task.id, flush=True)
-        ctx.info(f"Created task {task.id}. Watch it with: {PROG} wait {task.id}")
+        ctx.info(f"{verb} task {task.id}{keyed}. Watch it with: {PROG} wait {task.id}")
         return EXIT_OK
-    ctx.info(f"Created task {task.id} (Ctrl-C stops watching; the task keeps running).")
+    ctx.info(f"{verb} task {task.id}{keyed} (Ctrl-C stops watching; the task keeps running).")
     task = ctx.watch(ds, task.id)
     finished(ctx, task)
     results = ds.results(task.id, page_size=args.page_size)

@@ -6,16 +6,19 @@ import argparse
 import contextlib
 import logging
 import os
+import shlex
+import sqlite3
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 
-from .. import DeepSearch, NotFoundError, Task
+from .. import DeepSearch, NotFoundError, SQLiteJournal, Task
 from ._display import Progress
-from ._parser import PROG
+from ._parser import JOURNAL_ENV, PROG
 
 SANDBOX_HINT = "pip install 'extruct-deep-search[sandbox]'"
 # The sandbox answers in milliseconds; the real API's 10 s default would make
@@ -32,6 +35,32 @@ class Interrupted(Exception):
     def __init__(self, task_id: str) -> None:
         self.task_id = task_id
         super().__init__(task_id)
+
+
+class BatchInterrupted(Exception):
+    """Ctrl-C while a batch ran: ``running`` tasks keep running; the same command resumes."""
+
+    def __init__(self, running: int) -> None:
+        self.running = running
+        super().__init__(running)
+
+
+@dataclass(frozen=True)
+class Resume:
+    """How to pick a search up again: its task (once created), its key and the command."""
+
+    task_id: str | None
+    key: str | None
+    command: str
+
+    def hint(self) -> str:
+        """``key K, task T; resume with: COMMAND``."""
+        named = [
+            f"key {self.key}" if self.key else "",
+            f"task {self.task_id}" if self.task_id else "",
+        ]
+        where = ", ".join(n for n in named if n)
+        return f"{where}; resume with: {self.command}" if where else f"resume with: {self.command}"
 
 
 class NotFound(Exception):
@@ -81,6 +110,8 @@ class Context:
         self.err = Console(file=sys.stderr, highlight=False, stderr=True)
         self._stack = contextlib.ExitStack()
         self.sandbox: Any = None
+        # Set by a command once it knows what resumes it (after the task exists).
+        self.resume: Resume | None = None
         self._log_handler: logging.Handler | None = None
         if self.debug:
             handler = logging.StreamHandler(sys.stderr)
@@ -135,7 +166,35 @@ class Context:
             )
         return token
 
-    def client(self) -> DeepSearch:
+    def wait_command(self, task_id: str) -> str:
+        """The ``wait`` command that resumes watching ``task_id`` against the same API."""
+        parts = [PROG]
+        if self.args.base_url:
+            parts += ["--base-url", self.args.base_url]
+        if self.args.token_file:
+            parts += ["--token-file", self.args.token_file]
+        return shlex.join([*parts, "wait", task_id])
+
+    def command_line(self) -> str:
+        """This very command, as typed (for "rerun the same command to resume")."""
+        argv: list[str] = getattr(self.args, "argv", None) or []
+        return shlex.join([PROG, *argv])
+
+    def journal_path(self) -> Path | None:
+        """--journal, else $EXTRUCT_JOURNAL, else None."""
+        given: str | None = getattr(self.args, "journal", None)
+        if given is None:
+            given = os.environ.get(JOURNAL_ENV, "").strip() or None
+        return Path(given).expanduser() if given else None
+
+    def open_journal(self, path: Path, *, flag: str = "--journal") -> SQLiteJournal:
+        """The SQLite journal at ``path`` (created when missing); a bad file is a usage error."""
+        try:
+            return SQLiteJournal(path)
+        except (OSError, sqlite3.Error, ValueError) as exc:
+            raise UsageError(f"{flag} {path}: not a usable journal ({exc})") from None
+
+    def client(self, *, journal: SQLiteJournal | None = None) -> DeepSearch:
         """The DeepSearch client for this run (closed by :meth:`close`)."""
         if self.args.sandbox:
             sandbox = self.sandbox or self.start_sandbox()
@@ -148,6 +207,7 @@ class Context:
                 token,
                 base_url=base_url,
                 allow_insecure_http=getattr(self.args, "allow_insecure_http", False),
+                journal=journal,
             )
         )
 

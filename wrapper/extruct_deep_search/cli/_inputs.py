@@ -30,7 +30,7 @@ def _load_yaml(path: str, text: str) -> Any:
         raise UsageError(f"--criteria {path}: not valid JSON or YAML") from None
 
 
-def _load_criteria_file(path: str) -> list[Criterion]:
+def load_criteria_file(path: str) -> list[Criterion]:
     text = read_text_file("--criteria", Path(path))
     data: Any
     if path.endswith((".yaml", ".yml")):
@@ -67,7 +67,7 @@ def criteria(args: argparse.Namespace) -> list[Criterion] | None:
             raise UsageError(f"--criterion {text!r}: expected KEY:NAME:TEXT")
         found.append(Criterion(parts[0].strip(), parts[1].strip(), parts[2].strip()))
     if args.criteria:
-        found += _load_criteria_file(args.criteria)
+        found += load_criteria_file(args.criteria)
     return found or None
 
 

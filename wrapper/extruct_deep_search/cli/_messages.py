@@ -29,6 +29,9 @@ FLAGS = {
     "must_have": "--must-have",
     "blockers": "--blocker",
     "inputs": "--from-task (the rows to add)",
+    "key": "--key",
+    "journal": "--journal",
+    "max_active": "--max-active",
 }
 
 # Python spellings in library messages, and what a CLI user types instead.

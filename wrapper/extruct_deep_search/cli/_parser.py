@@ -13,6 +13,9 @@ from .. import DataSource
 PROG = "extruct-deep-search"
 FORMATS = ("table", "csv", "jsonl", "json")
 TASK_FORMATS = ("table", "json", "jsonl")
+BATCH_FORMATS = ("csv", "jsonl", "parquet")
+JOURNAL_FORMATS = ("table", "plain", "json")
+JOURNAL_ENV = "EXTRUCT_JOURNAL"
 
 DESCRIPTION = """\
 Extruct Deep Search from the command line: find companies that match
@@ -31,6 +34,8 @@ examples:
   %(prog)s wait TASK_ID
   %(prog)s results TASK_ID --format jsonl --out results.jsonl
   %(prog)s shortlist TASK_ID --must-have dental --blocker b2b
+  %(prog)s search "Dental SaaS in Spain" --key dental-es --journal searches.sqlite
+  %(prog)s batch campaign.yaml --out campaign/ --max-active 5
   %(prog)s --sandbox search "Robotics startups in Germany" --num 20
 
 exit codes: 0 success, 1 API error or task failure, 2 usage or authentication
@@ -67,11 +72,8 @@ def usage_error(
     parser: argparse.ArgumentParser, args: argparse.Namespace, message: str
 ) -> NoReturn:
     """A usage error found after parsing, worded like the parser's own (exit 2)."""
-    prog = " ".join(
-        p
-        for p in (PROG, getattr(args, "command", None), getattr(args, "tables_command", None))
-        if p
-    )
+    names = ("command", "tables_command", "journal_command")
+    prog = " ".join(p for p in (PROG, *(getattr(args, n, None) for n in names)) if p)
     sys.stderr.write(one_line(prog, message) + "\n")
     raise SystemExit(2)
 
@@ -262,6 +264,8 @@ def build_parser(handlers: dict[str, Handler] | None = None) -> argparse.Argumen
       --format csv --out payroll.csv
   {PROG} search "Fintech in Brazil" --criteria criteria.yaml --exclude-domains-file seen.txt
   {PROG} search "Fintech in Brazil" --no-wait      # prints the task id
+  {PROG} search "Fintech in Brazil" --key fintech-br --journal searches.sqlite
+      # run it again (after Ctrl-C, a crash, a reboot): it re-attaches, no new task
 
 criteria file (JSON or YAML), a list of:
   - key: b2b
@@ -321,6 +325,13 @@ criteria file (JSON or YAML), a list of:
     sub.add_argument(
         "--no-wait", action="store_true", help="print the new task's id and exit at once"
     )
+    sub.add_argument(
+        "--key",
+        metavar="KEY",
+        help="name this search (1-200 printable characters): rerunning the same command "
+        "re-attaches to its task instead of creating another; needs a journal",
+    )
+    _journal_option(sub, f"the journal that keeps keys (default: ${JOURNAL_ENV})")
     _output_options(sub)
     _wait_options(sub)
 
@@ -393,6 +404,9 @@ blockers. A missing (null) grade fails a must-have and does not fail a blocker.
     sub.add_argument("task_id", metavar="TASK_ID", help=TASK_ID_HELP)
     _shortlist_options(sub)
     _output_options(sub)
+
+    _batch_command(command)
+    _journal_commands(command, handlers)
 
     # sandbox (its own parser handles the rest of the line)
     command(
@@ -480,6 +494,133 @@ blockers. A missing (null) grade fails a must-have and does not fail a blocker.
         "--page-size", type=_positive_int, default=50, metavar="N", help=argparse.SUPPRESS
     )
     return parser
+
+
+def _journal_option(parser: argparse.ArgumentParser, help_: str) -> None:
+    parser.add_argument("--journal", metavar="PATH", help=help_)
+
+
+def _batch_command(command: Callable[..., argparse.ArgumentParser]) -> None:
+    sub = command(
+        "batch",
+        "run every search of a YAML or CSV file, resumably, into a folder",
+        f"""\
+  {PROG} batch campaign.yaml --out campaign/
+  {PROG} batch segments.csv --criteria criteria.yaml --out segments/ --max-active 4
+  {PROG} batch campaign.yaml --out campaign/ --dry-run     # the plan; nothing is sent
+  {PROG} batch campaign.yaml --out campaign/ --exclude-found --format parquet
+
+FILE in YAML (defaults: fields every search inherits; key: optional, derived
+from the parameters when left out):
+  defaults:
+    desired_num_results: 50
+    criteria:
+      - {{key: dental, name: Dental, criterion: Its main customers are dental clinics}}
+  searches:
+    - key: dental-de
+      query: Dental practice software in Germany
+    - query: Dental practice software in France
+      desired_num_results: 20
+
+FILE in CSV (a header row; --criteria FILE gives every row its criteria):
+  key,query,desired_num_results
+  dental-de,Dental practice software in Germany,50
+
+In DIR: <key>.csv per search (written as it finishes), companies.csv (one row
+per registered domain), summary.json and journal.sqlite. Rerun the same
+command to resume: tasks already created are re-attached, never paid twice.
+exit codes: 0 every search finished, 1 any failed or was not started,
+2 bad FILE or flags, 130 Ctrl-C (the tasks keep running).
+""",
+    )
+    sub.add_argument("file", metavar="FILE", help="the searches: a .yaml/.yml or .csv file")
+    sub.add_argument(
+        "-o", "--out", required=True, metavar="DIR", help="the folder for results and the journal"
+    )
+    sub.add_argument(
+        "-f",
+        "--format",
+        choices=BATCH_FORMATS,
+        default="csv",
+        help="format of each search's results file (default csv; parquet needs pyarrow)",
+    )
+    sub.add_argument(
+        "--max-active",
+        type=_bounded(int, lambda v: 1 <= v <= 100, "1-100"),
+        default=10,
+        metavar="N",
+        help="tasks running at once, 1-100 (default 10)",
+    )
+    sub.add_argument(
+        "--exclude-found",
+        action="store_true",
+        help="pay once per company: searches start in waves, each excluding what earlier "
+        "waves found (less parallel)",
+    )
+    _journal_option(
+        sub,
+        f"the journal that keeps the batch's keys (default: DIR/journal.sqlite; ${JOURNAL_ENV} "
+        "is not used, so a batch's keys stay with its folder)",
+    )
+    sub.add_argument(
+        "--criteria",
+        metavar="FILE",
+        help="criteria (a JSON or YAML list of {key, name, criterion}) for every search "
+        "that sets none",
+    )
+    sub.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="check FILE and print the plan (keys, tasks already created, the most credits "
+        "it can cost); send nothing",
+    )
+    sub.add_argument(
+        "--page-size",
+        type=_positive_int,
+        default=50,
+        metavar="N",
+        help="results per page request (default 50)",
+    )
+    _raw_csv_option(sub)
+    _wait_options(sub)
+
+
+def _journal_commands(
+    command: Callable[..., argparse.ArgumentParser], handlers: dict[str, Handler] | None
+) -> None:
+    journal = command(
+        "journal",
+        "show the keyed searches a journal records (key, task, status)",
+        f"""\
+  {PROG} journal list --journal searches.sqlite
+  {PROG} journal show dental-es --journal searches.sqlite --format json
+  {PROG} journal list --journal campaign/journal.sqlite    # a batch's journal
+""",
+    )
+    sub_commands = journal.add_subparsers(
+        title="commands", dest="journal_command", metavar="COMMAND", parser_class=Parser
+    )
+    sub_commands.required = True
+    help_ = f"the journal file (default: ${JOURNAL_ENV})"
+    formats = "table on a terminal, plain (tab-separated) otherwise"
+    for name, summary in (
+        ("list", "every key, oldest first"),
+        ("show", "one key: its task, status, owner and times"),
+    ):
+        sub = sub_commands.add_parser(
+            name,
+            help=summary,
+            description=f"{summary[0].upper()}{summary[1:]}.",
+            formatter_class=_Formatter,
+        )
+        _global_options(sub, suppress=True)
+        _set_handler(sub, handlers, f"journal_{name}")
+        if name == "show":
+            sub.add_argument("key", metavar="KEY", help="the search's key")
+        _journal_option(sub, help_)
+        sub.add_argument(
+            "-f", "--format", choices=JOURNAL_FORMATS, default=None, help=f"default: {formats}"
+        )
 
 
 def _set_handler(
