@@ -43,7 +43,7 @@ from airflow.sdk import BaseOperator
 from airflow.sdk.exceptions import AirflowException, AirflowFailException
 
 from .._core.params import CreateParams
-from .._core.validation import create_arguments
+from .._core.validation import create_params
 from .._errors import (
     AuthenticationError,
     ExtructError,
@@ -393,7 +393,8 @@ class DeepSearchOperator(ResumableJobMixin, BaseOperator):
     # Helpers.
 
     def _create_arguments(self) -> dict[str, Any]:
-        return create_arguments(
+        """The validated create arguments, as keywords of ``DeepSearch.create``."""
+        params = create_params(
             query=self.query,
             desired_num_results=_native(self.desired_num_results),
             criteria=_native(self.criteria),
@@ -401,6 +402,18 @@ class DeepSearchOperator(ResumableJobMixin, BaseOperator):
             exclude_task_ids=self.exclude_task_ids,
             data_sources=self.data_sources,
         )
+
+        def listed(value: tuple[Any, ...] | None) -> list[Any] | None:
+            return None if value is None else list(value)
+
+        return {
+            "query": params.query,
+            "desired_num_results": params.desired_num_results,
+            "criteria": listed(params.criteria),
+            "exclude_domains": listed(params.exclude_domains),
+            "exclude_task_ids": listed(params.exclude_task_ids),
+            "data_sources": listed(params.data_sources),
+        }
 
     def _created(self, task: Task) -> str:
         self.log.info("Extruct task %s (key %s) is %s", task.id, self.key, task.status)
