@@ -272,12 +272,12 @@ def test_results_file_and_only_its_path_in_xcom(
     elif suffix == "csv":
         with path.open(newline="") as f:
             rows = list(csv.DictReader(f))
-        assert len(rows) == n and "b2b_grade" in rows[0]
+        assert len(rows) == n and "grade_b2b" in rows[0]
     else:
         import pyarrow.parquet as pq
 
         table = pq.read_table(path)
-        assert table.num_rows == n and "b2b_grade" in table.column_names
+        assert table.num_rows == n and "grade_b2b" in table.column_names
 
 
 def test_results_to_an_object_storage_path(
