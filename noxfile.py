@@ -25,6 +25,7 @@ nox.options.sessions = [
     "build",
     "contract",
     "chaos",
+    "crash",
     "airflow",
 ]
 nox.options.error_on_missing_interpreters = True
@@ -119,11 +120,18 @@ def chaos(session: nox.Session) -> None:
         "--duration",
         "120",
         "--rate",
-        "0.15",
+        "0.2",
         "--seed",
         "1",
     ]
     session.run("python", "scripts/chaos.py", *args)
+
+
+@nox.session
+def crash(session: nox.Session) -> None:
+    """Keyed searches in a child killed with SIGKILL at random moments: one task per key."""
+    args = session.posargs or ["--keys", "3", "--kills", "15", "--seed", "1"]
+    session.run("python", "scripts/crash.py", *args)
 
 
 @nox.session

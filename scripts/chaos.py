@@ -8,11 +8,16 @@ Every result list the client returns is compared with the sandbox's own state
 read directly (no HTTP, no faults) right after the read, while the task is done
 and therefore stable.
 
+Each lifecycle creates with a key and, like a user, calls create again with
+that key after a typed error (up to ``step_attempts`` calls): a key never
+creates a second task. Recovery of ambiguous creates (``_core/recovery.py``)
+is counted from the client's INFO log line "recovered task ...".
+
 Pass condition (exit 0): zero lost results, zero duplicates, zero extra tasks
-(at most one task per create() call: every create carries a unique query and
-the sandbox must hold at most one task per query), zero unhandled exceptions
-(anything not an ExtructError), and every lifecycle step that gave up did so
-with a typed ExtructError.
+(every lifecycle has a unique query and the sandbox must hold at most one task
+per query), zero tasks created but never returned to a caller, zero unhandled
+exceptions (anything not an ExtructError), and every lifecycle step that gave
+up did so with a typed ExtructError.
 
 Usage::
 
@@ -25,6 +30,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import random
 import sys
 import threading
@@ -84,6 +90,7 @@ class Config:
     poll_interval: float = 0.05
     wait_timeout: float = 60.0
     step_attempts: int = 4
+    create_attempts: int = 8  # keyed: a repeated create re-attaches, never creates twice
     json_path: str | None = ".chaos-report.json"
 
 
@@ -98,6 +105,7 @@ class Stats:
     create_calls: int = 0
     create_returned: int = 0
     create_raised: int = 0
+    recovered: int = 0
     queries: dict[str, str] = field(default_factory=dict)  # query -> "ok" | error name
     reads: int = 0
     results_expected: int = 0
@@ -127,6 +135,7 @@ class Lifecycle:
         self.org = org
         self.rng = random.Random(f"{cfg.seed}:{index}")
         self.query = f"chaos {uuid.uuid4().hex[:12]} #{index}: {QUERY_TAIL}"
+        self.key = f"chaos-{index}-{self.query[6:18]}"
 
     def expected(self, task_id: str) -> list[str]:
         """The task's final result ids, straight from the sandbox state."""
@@ -165,6 +174,17 @@ class Lifecycle:
                     }
                 )
 
+    def created(self, task: Any) -> Any:
+        """Book the outcome of the (repeated) keyed create: a task, or None after giving up."""
+        self.stats.add(create_calls=1)
+        if task is None:
+            self.stats.add(create_raised=1)
+            self.stats.queries[self.query] = "raised"
+        else:
+            self.stats.add(create_returned=1)
+            self.stats.queries[self.query] = "ok"
+        return task
+
     def typed(self, op: str, exc: ExtructError) -> None:
         with self.stats.lock:
             self.stats.typed_errors[f"{op}: {type(exc).__name__}"] += 1
@@ -199,8 +219,8 @@ def sync_lifecycle(life: Lifecycle, http: httpx.Client) -> None:
     )
 
     def step(op: str, fn: Callable[[], Any]) -> Any:
-        """Run a read-only step, re-calling it (as a user would) after a typed error."""
-        for _ in range(cfg.step_attempts):
+        """Run a step, re-calling it (as a user would) after a typed error."""
+        for _ in range(cfg.create_attempts if op == "create" else cfg.step_attempts):
             try:
                 return fn()
             except TaskExhaustedError:
@@ -209,16 +229,12 @@ def sync_lifecycle(life: Lifecycle, http: httpx.Client) -> None:
                 life.typed(op, exc)
         return None
 
-    life.stats.add(create_calls=1)
-    try:
-        task = ds.create(life.query, desired_num_results=life.rng.randint(3, 30))
-    except ExtructError as exc:
-        life.typed("create", exc)
-        life.stats.add(create_raised=1)
-        life.stats.queries[life.query] = type(exc).__name__
+    n = life.rng.randint(3, 30)
+    task = life.created(
+        step("create", lambda: ds.create(life.query, desired_num_results=n, key=life.key))
+    )
+    if task is None:
         return
-    life.stats.add(create_returned=1)
-    life.stats.queries[life.query] = "ok"
     tid = task.id
 
     if step("wait", lambda: ds.wait(tid)) is None:
@@ -269,7 +285,7 @@ async def async_lifecycle(life: Lifecycle, requests: Callable[[], None]) -> None
         )
 
         async def step(op: str, fn: Callable[[], Any]) -> Any:
-            for _ in range(cfg.step_attempts):
+            for _ in range(cfg.create_attempts if op == "create" else cfg.step_attempts):
                 try:
                     return await fn()
                 except ExtructError as exc:
@@ -282,16 +298,12 @@ async def async_lifecycle(life: Lifecycle, requests: Callable[[], None]) -> None
         async def stream(page_size: int) -> list[str]:
             return [r.id async for r in ds.stream_results(tid, page_size=page_size)]
 
-        life.stats.add(create_calls=1)
-        try:
-            task = await ds.create(life.query, desired_num_results=life.rng.randint(3, 30))
-        except ExtructError as exc:
-            life.typed("create", exc)
-            life.stats.add(create_raised=1)
-            life.stats.queries[life.query] = type(exc).__name__
+        n = life.rng.randint(3, 30)
+        task = life.created(
+            await step("create", lambda: ds.create(life.query, desired_num_results=n, key=life.key))
+        )
+        if task is None:
             return
-        life.stats.add(create_returned=1)
-        life.stats.queries[life.query] = "ok"
         tid = task.id
         if await step("wait", lambda: ds.wait(tid)) is None:
             return
@@ -327,8 +339,26 @@ def fault_rules(cfg: Config) -> list[FaultRule]:
     return rules
 
 
+class RecoveryCounter(logging.Handler):
+    """Counts the client's "recovered task ..." INFO lines."""
+
+    def __init__(self, stats: Stats) -> None:
+        super().__init__(logging.INFO)
+        self.stats = stats
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.getMessage().startswith("recovered task"):
+            self.stats.add(recovered=1)
+
+
 def run(cfg: Config) -> dict[str, Any]:
     stats = Stats()
+    counter = RecoveryCounter(stats)
+    client_log = logging.getLogger("extruct_deep_search")
+    client_log.addHandler(counter)
+    level = client_log.level
+    if not client_log.isEnabledFor(logging.INFO):
+        client_log.setLevel(logging.INFO)
     started = time.monotonic()
     deadline = started + cfg.duration
 
@@ -363,9 +393,12 @@ def run(cfg: Config) -> dict[str, Any]:
         tasks = sb.state.list_tasks(org, None, None)
         created = sb.tasks_created(sb.token)
 
+    client_log.removeHandler(counter)
+    client_log.setLevel(level)
     per_query = Counter(t["query"] for t in tasks)
     extra_tasks = sum(n - 1 for q, n in per_query.items() if n > 1)
     unknown_tasks = sum(n for q, n in per_query.items() if q not in stats.queries)
+    # Created, but no create() call ever returned it: paid for and lost to the caller.
     orphans = sum(
         1 for q, outcome in stats.queries.items() if outcome != "ok" and per_query.get(q, 0)
     )
@@ -401,6 +434,7 @@ def run(cfg: Config) -> dict[str, Any]:
         "create_returned": stats.create_returned,
         "create_raised": stats.create_raised,
         "tasks_created": created,
+        "tasks_recovered": stats.recovered,
         "orphan_tasks": orphans,
         "create_faults_after_acting": acted_create_faults,
         "extra_tasks": extra_tasks + unknown_tasks + max(0, created - stats.create_calls),
@@ -419,7 +453,7 @@ def run(cfg: Config) -> dict[str, Any]:
         and report["order_mismatches"] == 0
         and report["extra_tasks"] == 0
         and created <= stats.create_calls
-        and orphans <= stats.create_raised
+        and orphans == 0
         and not stats.unhandled
         and not report["wrong_typed_errors"]
         and stats.reads > 0
@@ -452,7 +486,8 @@ def print_table(report: dict[str, Any]) -> None:
         ("  returned a task", report["create_returned"]),
         ("  raised", report["create_raised"]),
         ("tasks created (sandbox)", report["tasks_created"]),
-        ("  orphans (create raised after acting)", report["orphan_tasks"]),
+        ("  created, recovered", report["tasks_recovered"]),
+        ("  created, never returned to a caller", report["orphan_tasks"]),
         ("extra tasks", report["extra_tasks"]),
         ("unhandled exceptions", len(report["unhandled_exceptions"])),
         ("wrong typed errors", report["wrong_typed_errors"] or 0),

@@ -41,7 +41,7 @@ from extruct_deep_search import DeepSearch
 from extruct_deep_search.sandbox import SandboxProcess
 
 QUERY = "crash suite {key}: B2B software vendors for restaurants"
-PHASES = ("before_post", "posted", "waiting", "paging")
+PHASES = ("before_post", "posted", "waiting", "paging")  # "up": between two keys
 
 
 def _phase(key: str, phase: str) -> None:
@@ -67,6 +67,7 @@ def child(args: argparse.Namespace) -> int:
             _phase(current["key"], "posted")
 
     http = httpx.Client(event_hooks={"request": [on_request]})
+    print("PHASE - up", flush=True)
     with DeepSearch(
         args.token,
         base_url=args.base_url,
@@ -114,10 +115,11 @@ def run_round(
         proc = subprocess.Popen(command, stdout=subprocess.PIPE, env=env, text=True)
         assert proc.stdout is not None
         killing = sum(kills.values()) < target
-        kill_at = time.monotonic() + rng.uniform(0.02, max_delay)
+        delay = rng.uniform(0.0, max_delay)
+        kill_at = float("inf")  # the clock starts when the child is up (imports take a while)
         phase = "start"
         while True:
-            timeout = max(0.0, kill_at - time.monotonic()) if killing else 1.0
+            timeout = min(1.0, max(0.0, kill_at - time.monotonic())) if killing else 1.0
             ready, _, _ = select.select([proc.stdout], [], [], timeout)
             if ready:
                 line = proc.stdout.readline()
@@ -125,7 +127,9 @@ def run_round(
                     break  # the child finished
                 if line.startswith("PHASE "):
                     phase = line.split()[2]
-            elif killing:
+                    if kill_at == float("inf"):
+                        kill_at = time.monotonic() + delay
+            elif killing and time.monotonic() >= kill_at:
                 os.kill(proc.pid, signal.SIGKILL)
                 kills[phase] += 1
                 break
@@ -201,7 +205,7 @@ def parent(args: argparse.Namespace) -> int:
         "keys": len(keys),
         "child_runs": runs,
         "kills": sum(kills.values()),
-        "kills_by_phase": {p: kills.get(p, 0) for p in ("start", *PHASES)},
+        "kills_by_phase": {p: kills.get(p, 0) for p in ("up", *PHASES)},
         "keys_by_tasks_created": {str(n): k for n, k in sorted(tasks_per_key.items())},
         "tasks_in_sandbox": len(tasks),
         "results_lost": lost,
@@ -225,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--kills", type=int, default=40, help="SIGKILLs to deliver, at least")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--speed", type=float, default=4.0, help="sandbox speed")
-    p.add_argument("--max-delay", type=float, default=2.5, help="longest run before a kill (s)")
+    p.add_argument("--max-delay", type=float, default=2.0, help="longest run before a kill (s)")
     p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--base-url", help=argparse.SUPPRESS)
     p.add_argument("--round", type=int, default=1, help=argparse.SUPPRESS)

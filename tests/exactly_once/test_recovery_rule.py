@@ -191,3 +191,26 @@ def test_fingerprint_is_stable_and_order_insensitive_for_sets():
     assert a.fingerprint() == b.fingerprint()
     assert a.fingerprint() != CreateParams("q", 11).fingerprint()
     assert CreateParams("q", 10).fingerprint() != CreateParams("q", 10, criteria=()).fingerprint()
+
+
+def test_with_a_date_header_a_task_made_before_the_send_is_not_adopted():
+    # The server's clock runs 0.3 s ahead; Date truncates it to the second.
+    true_offset = 0.3
+    r = recover()
+    r.start()
+    received = SENT + 4.0
+    date_header = date(received + true_offset)  # formatdate truncates to the second
+    before = task(1, SENT + true_offset - 0.5)  # made half a second before our POST
+    ours = task(2, SENT + true_offset + 0.2)
+    step = r.on_page([ours, before], date_header, received)
+    assert isinstance(step, Adopt)
+    assert [t.id for t in step.candidates] == ["t2"]
+
+
+def test_the_largest_offset_estimate_wins():
+    r = recover(limit=1)
+    r.start()
+    # Two pages, two estimates of the same 0.9 s offset: -0.1 and 0.9 after truncation.
+    r.on_page([task(9, SENT + 2, query="other")], date(SENT + 4.0 + 0.9), SENT + 4.0)
+    r.on_page([task(8, SENT + 1.5, query="other")], date(SENT + 4.2 + 0.9), SENT + 4.2)
+    assert r.offset == pytest.approx(0.9, abs=0.15)

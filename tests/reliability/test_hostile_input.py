@@ -165,9 +165,11 @@ CTOR_CASES: list[tuple[str, dict[str, Any], str]] = [
 class Counter:
     def __init__(self) -> None:
         self.calls = 0
+        self.posts = 0
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.calls += 1
+        self.posts += request.method == "POST"
         return httpx.Response(500, json={"detail": "must not be reached"})
 
 
@@ -265,7 +267,11 @@ def test_missing_token_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None
 
 
 def test_huge_query_is_allowed_by_the_spec() -> None:
-    """The spec sets no maximum: a 1 MB query is sent (once), not refused."""
+    """The spec sets no maximum: a 1 MB query is sent (once), not refused.
+
+    The server's 500 may follow an acted create, so the client then looks for the
+    task in the task list (GETs), but never POSTs it again.
+    """
     counter = Counter()
     with (
         DeepSearch(
@@ -278,7 +284,7 @@ def test_huge_query_is_allowed_by_the_spec() -> None:
     ):
         ds.create("x" * 1_000_000)
     assert not isinstance(info.value, InvalidArgumentError)
-    assert counter.calls == 1
+    assert counter.posts == 1
 
 
 # The CLI: bad flags exit 2 with an error line naming the flag, before any request.

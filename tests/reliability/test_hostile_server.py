@@ -25,6 +25,7 @@ from extruct_deep_search import (
     AsyncDeepSearch,
     DeepSearch,
     ExtructError,
+    RetryPolicy,
     ServerError,
     UnexpectedResponseError,
 )
@@ -161,9 +162,11 @@ def test_unreadable_200_raises_unexpected_response_error(serve, name: str) -> No
 def test_unreadable_200_to_create_is_not_resent(serve) -> None:
     """create acted (it answered 200): re-sending could create a second task."""
     server = serve(reply(200, b"<html>oops</html>", "text/html"))
-    with client(server.url, max_retries=5) as ds, pytest.raises(UnexpectedResponseError):
+    # Recovery then reads the task list (GETs that get the same HTML), bounded by its window.
+    policy = RetryPolicy(max_retries=5, base_delay=0.05, recovery_window=2.0)
+    with client(server.url, retry_policy=policy) as ds, pytest.raises(UnexpectedResponseError):
         within(10, lambda: ds.create("dental SaaS"))
-    assert len(server.heads) == 1
+    assert [h for h in server.heads if h.startswith(b"POST")] == server.heads[:1]
 
 
 def test_unreadable_200_to_get_is_retried_then_raised(serve) -> None:
@@ -235,7 +238,8 @@ async def test_async_redirect_of_create_is_not_followed(serve) -> None:
     server = serve(
         reply(307, b"", extra=f"Location: http://localhost:{other.port}/v1/discovery_tasks\r\n")
     )
-    async with AsyncDeepSearch(TOKEN, base_url=server.url, timeout=2.0) as ds:
+    policy = RetryPolicy(recovery_window=2.0)
+    async with AsyncDeepSearch(TOKEN, base_url=server.url, timeout=2.0, retry_policy=policy) as ds:
         with pytest.raises(APIError):
             await asyncio.wait_for(ds.create("dental SaaS"), 10)
     assert other.heads == []
@@ -284,9 +288,14 @@ def test_server_that_never_answers_times_out(serve) -> None:
 @pytest.mark.slow
 def test_server_that_never_answers_create_times_out_once(serve) -> None:
     server = serve(silent)
-    with client(server.url, timeout=0.5, max_retries=4) as ds, pytest.raises(APITimeoutError):
-        within(6, lambda: ds.create("dental SaaS"))
-    assert len(server.heads) == 1, "create re-sent after a read timeout"
+    policy = RetryPolicy(max_retries=4, base_delay=0.05, recovery_window=1.0)
+    with (
+        client(server.url, timeout=0.5, retry_policy=policy) as ds,
+        pytest.raises(APITimeoutError, match="task list could not be read"),
+    ):
+        within(8, lambda: ds.create("dental SaaS"))
+    posts = [h for h in server.heads if h.startswith(b"POST")]
+    assert len(posts) == 1, "create re-sent after a read timeout"
 
 
 @pytest.mark.slow

@@ -86,11 +86,24 @@ class Recorder:
     The last item repeats when the script runs out.
     """
 
-    def __init__(self, *script: httpx.Response | BaseException | Handler) -> None:
+    def __init__(
+        self, *script: httpx.Response | BaseException | Handler, lists: list[Any] | None = None
+    ) -> None:
         self.script = list(script)
         self.requests: list[httpx.Request] = []
+        # With ``lists``, reads of the task list (create recovery's) are answered
+        # with that JSON array and recorded apart, outside the script.
+        self.lists = lists
+        self.list_requests: list[httpx.Request] = []
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
+        if (
+            self.lists is not None
+            and request.url.path == "/v1/discovery_tasks"
+            and request.method == "GET"
+        ):
+            self.list_requests.append(request)
+            return httpx.Response(200, json=self.lists)
         self.requests.append(request)
         item = self.script.pop(0) if len(self.script) > 1 else self.script[0]
         if isinstance(item, BaseException):

@@ -106,12 +106,13 @@ async def test_429_without_retry_after_not_retried() -> None:
     ],
 )
 async def test_create_not_resent(fault: object) -> None:
-    rec = Recorder(fault, OK)  # type: ignore[arg-type]
-    async with async_client(rec, max_retries=5) as ds:
+    rec = Recorder(fault, OK, lists=[])  # type: ignore[arg-type]
+    async with async_client(rec, FakeTime(), max_retries=5) as ds:
         with pytest.raises(Exception) as info:
             await ds.create("dental SaaS")
     assert not isinstance(info.value, AssertionError)
-    assert rec.calls == 1
+    assert rec.calls == 1  # the one POST; recovery only reads the task list
+    assert rec.list_requests
 
 
 async def test_create_resent_after_connect_error() -> None:

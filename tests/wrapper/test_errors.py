@@ -200,11 +200,13 @@ def test_unreadable_200_on_get_recovers_when_retry_succeeds(content: bytes) -> N
 
 @pytest.mark.parametrize("content", BAD_200_BODIES)
 def test_unreadable_200_on_create_is_not_resent(content: bytes) -> None:
-    rec = Recorder(httpx.Response(200, content=content))
+    rec = Recorder(httpx.Response(200, content=content), lists=[])
     with client(rec, max_retries=2) as ds, pytest.raises(ExtructError) as info:
         ds.create("dental SaaS")
     _assert_unexpected(info.value)
-    assert rec.calls == 1
+    assert rec.calls == 1  # the one POST; recovery then read the task list
+    assert len(rec.list_requests) == 1
+    assert "no matching task was found" in str(info.value)
 
 
 @pytest.mark.parametrize(

@@ -163,14 +163,45 @@ NOT_RESENT = [
 ]
 
 
+# The faults after which the server may have created the task: create recovery
+# then reads the task list (GETs), never POSTs again. 408 and 429 are refusals.
+MAY_HAVE_ACTED = {
+    "read-timeout",
+    "write-timeout",
+    "remote-protocol",
+    "read-error",
+    "500",
+    "502",
+    "503",
+    "504",
+    "truncated-200",
+    "html-200",
+}
+UNSETTLED = {"read-timeout", "write-timeout", "remote-protocol", "read-error"}
+
+
 @pytest.mark.parametrize("fault", NOT_RESENT)
-def test_create_not_resent_when_server_may_have_acted(fault: object) -> None:
-    rec = Recorder(fault, OK)  # type: ignore[arg-type]
+def test_create_not_resent_when_server_may_have_acted(
+    fault: object, request: pytest.FixtureRequest
+) -> None:
+    rec = Recorder(fault, OK, lists=[])  # type: ignore[arg-type]
     t = FakeTime()
-    with client(rec, t, max_retries=5) as ds, pytest.raises(ExtructError):
+    with client(rec, t, max_retries=5) as ds, pytest.raises(ExtructError) as info:
         ds.create("dental SaaS")
-    assert rec.calls == 1
-    assert t.sleeps == []
+    assert rec.calls == 1  # one POST, whatever happened
+    fault_id = request.node.callspec.id
+    if fault_id in MAY_HAVE_ACTED:
+        assert rec.list_requests, "an ambiguous create is looked for in the task list"
+        assert "no matching task was found" in str(info.value)
+    else:
+        assert rec.list_requests == []
+    if fault_id not in UNSETTLED:
+        # The server answered: one read of the list decides, with no waiting.
+        assert t.sleeps == []
+        assert len(rec.list_requests) <= 1
+    else:
+        # It may still be creating the task: the list is read again, within the window.
+        assert sum(t.sleeps) <= ds.retry_policy.recovery_window
 
 
 @pytest.mark.parametrize("fault", NOT_RESENT)
@@ -183,8 +214,8 @@ def test_resume_not_resent_when_server_may_have_acted(fault: object) -> None:
 
 @pytest.mark.parametrize("fault", NOT_RESENT)
 def test_run_never_creates_twice(fault: object) -> None:
-    rec = Recorder(fault, OK)  # type: ignore[arg-type]
-    with client(rec, max_retries=5) as ds, pytest.raises(ExtructError):
+    rec = Recorder(fault, OK, lists=[])  # type: ignore[arg-type]
+    with client(rec, FakeTime(), max_retries=5) as ds, pytest.raises(ExtructError):
         ds.run("dental SaaS")
     assert [r.method for r in rec.requests] == ["POST"]
 

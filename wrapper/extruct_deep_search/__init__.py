@@ -16,6 +16,8 @@ from ._errors import *
 from ._sync import *
 from ._types import *
 from ._version import __version__
+from .batch import QuotaStoppedError, Search, SearchOutcome
+from .journal import Journal, JournalEntry, MemoryJournal, SQLiteJournal
 
 __all__ = [  # sorted by str.casefold, as httpx does
     "__version__",
@@ -33,14 +35,21 @@ __all__ = [  # sorted by str.casefold, as httpx does
     "ExtructError",
     "InvalidArgumentError",
     "is_finished",
+    "Journal",
+    "JournalEntry",
+    "MemoryJournal",
     "NotFoundError",
     "PaymentRequiredError",
     "PermissionDeniedError",
+    "QuotaStoppedError",
     "RateLimitError",
     "Result",
     "RetryPolicy",
+    "Search",
+    "SearchOutcome",
     "SearchRun",
     "ServerError",
+    "SQLiteJournal",
     "Task",
     "TaskExhaustedError",
     "TaskFailedError",

@@ -21,8 +21,10 @@ from ._core.retry import RetryPolicy
 from ._core.secrets import resolve_token
 from ._core.validation import positive_seconds
 from ._errors import InvalidArgumentError, bounded
+from ._keyring import JournalArg, KeyRing, open_journal
 from ._transport import failure_of
 from ._version import __version__
+from .journal import Journal
 
 logger = logging.getLogger("extruct_deep_search")
 
@@ -54,6 +56,7 @@ class BaseClient:
         clock: Callable[[], float] | None,
         wall_clock: Callable[[], float] | None,
         random_: Callable[[], float] | None,
+        journal: JournalArg = None,
     ) -> None:
         self._token = resolve_token(token)
         self.base_url = _config.resolve_base_url(base_url, allow_insecure_http=allow_insecure_http)
@@ -70,6 +73,7 @@ class BaseClient:
         self._clock = clock or time.monotonic
         self._wall_clock = wall_clock or time.time
         self._random = random_ or random.random
+        self._keys = KeyRing(open_journal(journal))
         t = self.timeout
         # httpx's read timeout bounds each read, not the whole exchange: a
         # server dripping a byte at a time would never time out. An attempt
@@ -78,6 +82,11 @@ class BaseClient:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r})"
+
+    @property
+    def journal(self) -> Journal:
+        """Where this client keeps keys: the ``journal=`` given, or one in memory."""
+        return self._keys.journal
 
     def _plan(self, poll_interval: float | None, timeout: float | object | None) -> PollPlan:
         interval = (

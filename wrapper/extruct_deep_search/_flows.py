@@ -228,12 +228,18 @@ def get(
     return (yield from call(request, _task_of(task_id), policy, secret, deadline))
 
 
-def list_tasks(limit: int, offset: int, policy: RetryPolicy, secret: Secret) -> Flow[list[Task]]:
-    """GET one page of the task list."""
+def list_tasks(
+    limit: int,
+    offset: int,
+    policy: RetryPolicy,
+    secret: Secret,
+    deadline: float | None = None,
+) -> Flow[list[Task]]:
+    """GET one page of the task list (retries end by ``deadline``, monotonic, when given)."""
     request = _gen.list_request(
         offset=validation.offset(offset), limit=validation.page_size(limit, "limit")
     )
-    return (yield from call(request, _gen.parse_task_list, policy, secret))
+    return (yield from call(request, _gen.parse_task_list, policy, secret, deadline))
 
 
 def resume(
@@ -442,20 +448,20 @@ def collect(flow: Flow[Task]) -> Flow[tuple[Task, list[Result]]]:
 
 
 def run(
-    params: CreateParams,
+    created: Flow[Task],
     plan: PollPlan,
     page_size: int,
     policy: RetryPolicy,
     secret: Secret,
     on_progress: ProgressCallback | None = None,
 ) -> Flow[SearchRun]:
-    """create, wait (the create response counts as the first poll), then read all results.
+    """``created`` (a create flow), wait (its task counts as the first poll), then read results.
 
     Every ExtructError after the task exists names it (``.task_id`` and the
     message), so a caller who retries waits on it instead of paying for another.
     """
     page_size = validation.page_size(page_size)
-    task = yield from create(params, policy, secret)
+    task = yield from created
     try:
         task = yield from wait(task.id, plan, policy, secret, on_progress, initial=task)
         _, results = yield from collect(iter_results(task.id, page_size, policy, secret))

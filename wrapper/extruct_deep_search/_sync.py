@@ -13,17 +13,32 @@ from typing import Any, TypeVar
 
 import httpx
 
-from . import _config, _flows
+from . import _batch, _config, _create, _flows
 from ._base import _DEFAULT, MAX_RESPONSE_BYTES, BaseClient
+from ._core import validation
 from ._core.body import BodyDecoder
-from ._core.effects import Await, Emit, Jitter, Now, Outcome, RequestSpec, Send, Sleep, WallNow
+from ._core.effects import (
+    Await,
+    Emit,
+    Jitter,
+    KeyEffect,
+    Now,
+    Outcome,
+    RequestSpec,
+    Send,
+    Sleep,
+    WallNow,
+)
+from ._core.keys import validate_key
 from ._core.retry import RetryPolicy
 from ._core.validation import create_params, positive_count
 from ._errors import ExtructError, InvalidArgumentError
 from ._flows import Flow
+from ._keyring import JournalArg
 from ._progress import ProgressBar, ProgressCallback, progress_hook, settle
 from ._transport import Connections, deadline
 from ._types import Criterion, Result, SearchRun, Task
+from .batch import Search, SearchOutcome, check_searches
 
 __all__ = ["DeepSearch"]
 
@@ -78,6 +93,7 @@ class DeepSearch(BaseClient):
         wait_timeout: float | None = _config.DEFAULT_WAIT_TIMEOUT,
         allow_insecure_http: bool = False,
         max_concurrent_requests: int = 20,
+        journal: JournalArg = None,
         _sleep: Callable[[float], None] | None = None,
         _clock: Callable[[], float] | None = None,
         _wall_clock: Callable[[], float] | None = None,
@@ -95,6 +111,7 @@ class DeepSearch(BaseClient):
             clock=_clock,
             wall_clock=_wall_clock,
             random_=_random,
+            journal=journal,
         )
         if http_client is not None and not isinstance(http_client, httpx.Client):
             raise InvalidArgumentError("http_client", "must be an httpx.Client")
@@ -168,6 +185,8 @@ class DeepSearch(BaseClient):
         if isinstance(effect, Await):
             settle(effect.awaitable)
             return None
+        if isinstance(effect, KeyEffect):
+            return self._keys.perform(effect)
         raise TypeError(f"unexpected effect {effect!r}")  # pragma: no cover
 
     def _drive(self, flow: Flow[T], bar: ProgressBar | None = None) -> T:
@@ -187,7 +206,7 @@ class DeepSearch(BaseClient):
             if bar is not None:
                 bar.close()
 
-    def _drive_iter(self, flow: Flow[Any], bar: ProgressBar | None = None) -> Iterator[Result]:
+    def _drive_iter(self, flow: Flow[Any], bar: ProgressBar | None = None) -> Iterator[Any]:
         answer: Any = None
         error: ExtructError | None = None
         try:
@@ -219,6 +238,7 @@ class DeepSearch(BaseClient):
         exclude_domains: Iterable[str] | None = None,
         exclude_task_ids: Iterable[str] | None = None,
         data_sources: Iterable[str] | None = None,
+        key: str | None = None,
     ) -> Task:
         """Create a Deep Search task; returns at once with the new task.
 
@@ -230,8 +250,14 @@ class DeepSearch(BaseClient):
                 registered domains).
             exclude_task_ids: up to 100 ids of *done* tasks whose results to exclude.
             data_sources: any of web_search, linkedin, maps (default: chosen automatically).
+            key: names this search (1-200 printable characters). A later call with the
+                same key, in this process or another sharing the ``journal``, returns
+                the key's task instead of creating one; other parameters with the same
+                key are an InvalidArgumentError. See README, "Pay once".
 
-        Each iterable is read once (a generator is fine).
+        Each iterable is read once (a generator is fine). A create whose answer was
+        lost after it may have reached the server is recovered from the task list,
+        never sent twice (``_core/recovery.py``).
 
         Raises:
             InvalidArgumentError: before any request, for any invalid argument.
@@ -246,7 +272,8 @@ class DeepSearch(BaseClient):
             exclude_task_ids=exclude_task_ids,
             data_sources=data_sources,
         )
-        return self._drive(_flows.create(params, self.retry_policy, self._token))
+        key = validate_key(key)
+        return self._drive(_create.create(params, self.retry_policy, self._token, key))
 
     def get(self, task_id: str) -> Task:
         """The task's current status and counters.
@@ -337,6 +364,59 @@ class DeepSearch(BaseClient):
             _flows.stream(task_id, page_size, plan, self.retry_policy, self._token, hook), bar
         )
 
+    def run_many(
+        self,
+        searches: Iterable[Search],
+        *,
+        max_active: int = 10,
+        exclude_found: bool = False,
+        on_progress: ProgressCallback | None = None,
+        page_size: int = _config.DEFAULT_PAGE_SIZE,
+        poll_interval: float | None = None,
+        timeout: float | None = _DEFAULT,
+    ) -> Iterator[SearchOutcome]:
+        """Run many searches, at most ``max_active`` at a time; yield each as it finishes.
+
+        Usage::
+
+            searches = [Search(f"dental SaaS in {c}", desired_num_results=50) for c in countries]
+            for outcome in ds.run_many(searches, max_active=5):
+                print(outcome.search.key, outcome.error or len(outcome.results))
+
+        Every search is keyed through the client's ``journal``: rerunning the same
+        batch re-attaches to the tasks it already created. Running tasks are polled
+        through the task list (one request per ``limit`` tasks, not one per task).
+        A failure is an outcome with ``error`` set, not an exception; a quota stop
+        (402, or 429 without Retry-After) starts no further search. See
+        ``batch.py`` for the rules and ``exclude_found``'s trade-off.
+
+        Args:
+            searches: :class:`Search` values with distinct keys.
+            max_active: tasks running at once (1-100).
+            exclude_found: each wave excludes the companies earlier waves found.
+            on_progress: called with each task as polled.
+            page_size: results page size when reading a finished task.
+            poll_interval: seconds between poll cycles (default: the client's).
+            timeout: seconds each search may run before it ends as a WaitTimeoutError.
+        """
+        batch = check_searches(searches)
+        active = validation.count_between("max_active", max_active, 1, 100)
+        size = validation.page_size(page_size)
+        plan = self._plan(poll_interval, timeout)
+        hook, _ = progress_hook(on_progress, False, allow_async=self._async_callbacks)
+        return self._drive_iter(
+            _batch.run_many(
+                batch,
+                max_active=active,
+                exclude_found=bool(exclude_found),
+                page_size=size,
+                plan=plan,
+                policy=self.retry_policy,
+                secret=self._token,
+                on_progress=hook,
+            )
+        )
+
     def run(
         self,
         query: str,
@@ -351,10 +431,13 @@ class DeepSearch(BaseClient):
         on_progress: ProgressCallback | None = None,
         progress: bool = False,
         page_size: int = _config.DEFAULT_PAGE_SIZE,
+        key: str | None = None,
     ) -> SearchRun:
         """Create a task, wait for it, and return it with all its results.
 
-        Arguments are those of :meth:`create` and :meth:`wait`. Any error raised
+        Arguments are those of :meth:`create` and :meth:`wait`. With a ``key``, a
+        later call re-attaches: it waits for the key's task and reads its results
+        (a failed task raises TaskFailedError again). Any error raised
         once the task exists carries its id as ``.task_id`` and names it in its
         message: wait on that task instead of creating (and paying for) another.
         """
@@ -366,10 +449,11 @@ class DeepSearch(BaseClient):
             exclude_task_ids=exclude_task_ids,
             data_sources=data_sources,
         )
+        key = validate_key(key)
         plan = self._plan(poll_interval, timeout)
         hook, bar = progress_hook(on_progress, progress, allow_async=self._async_callbacks)
         return self._drive(
-            _flows.run(params, plan, page_size, self.retry_policy, self._token, hook), bar
+            _create.run(params, key, plan, page_size, self.retry_policy, self._token, hook), bar
         )
 
     def add_table_rows(

@@ -39,40 +39,15 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
+
+from ._core.keys import JournalEntry
 
 __all__ = ["Journal", "JournalEntry", "MemoryJournal", "SQLiteJournal", "process_owner"]
 
 SCHEMA_VERSION = 1
-
-
-@dataclass(frozen=True, slots=True)
-class JournalEntry:
-    """What the journal knows of one key.
-
-    Attributes:
-        key: the caller's key.
-        fingerprint: the create parameters' fingerprint (``CreateParams.fingerprint()``).
-        query: the query, for listing.
-        task_id: the task created for the key, or None while its create is unanswered.
-        status: the last status seen (for listing; not authoritative).
-        sent_at: Unix time of the earliest create POST sent for the key, or None.
-        owner: ``host:pid:start`` of the process that is (or was) sending it.
-        created: Unix time the entry was made.
-        updated: Unix time of the last change.
-    """
-
-    key: str
-    fingerprint: str
-    query: str
-    task_id: str | None
-    status: str | None
-    sent_at: float | None
-    owner: str | None
-    created: float
-    updated: float
 
 
 class Journal(Protocol):
@@ -116,6 +91,10 @@ class Journal(Protocol):
 
     def entries(self) -> list[JournalEntry]:
         """Every entry, oldest first."""
+        ...
+
+    def owner_alive(self, owner: str | None) -> bool | None:
+        """Whether the process ``owner`` still runs: True, False, or None (cannot tell)."""
         ...
 
 
@@ -217,6 +196,10 @@ class MemoryJournal:
     def entries(self) -> list[JournalEntry]:
         """See :meth:`Journal.entries`."""
         return sorted(self._entries.values(), key=lambda e: (e.created, e.key))
+
+    def owner_alive(self, owner: str | None) -> bool | None:
+        """See :meth:`Journal.owner_alive`: a process on this host, checked by pid and start time."""
+        return owner_alive(owner)
 
 
 _SCHEMA = """
@@ -360,3 +343,7 @@ class SQLiteJournal:
         """See :meth:`Journal.entries`."""
         rows = self._step(f"SELECT {_COLUMNS} FROM searches ORDER BY created, key")
         return [self._entry(r) for r in rows]
+
+    def owner_alive(self, owner: str | None) -> bool | None:
+        """See :meth:`Journal.owner_alive`: a process on this host, checked by pid and start time."""
+        return owner_alive(owner)

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from .keys import JournalEntry
+
 
 @dataclass(frozen=True, slots=True)
 class RequestSpec:
@@ -122,4 +124,73 @@ class Await:
     awaitable: Awaitable[object]
 
 
-Effect = Send | Sleep | Now | WallNow | Jitter | Emit | Await
+# Keys and claims (``_create.py``), performed by ``_keyring.KeyRing`` for both drivers.
+
+
+@dataclass(frozen=True, slots=True)
+class KeyState:
+    """What a keyed create needs to know: the journal's entry and the facts around it."""
+
+    entry: JournalEntry | None
+    me: str  # this process's owner string
+    in_flight_here: bool  # a create for the key is under way in this client
+    owner_alive: bool | None  # the entry owner's process runs (None: cannot tell)
+
+
+@dataclass(frozen=True, slots=True)
+class ReadKey:
+    """Read ``key``'s journal entry; the answer is a :class:`KeyState`."""
+
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimKey:
+    """Claim ``key`` before its POST (``Journal.begin``); the answer is the stored entry."""
+
+    key: str
+    fingerprint: str
+    query: str
+    sent_at: float
+    replace_owner: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RecordTask:
+    """Record ``task_id`` as ``key``'s task and end the claim; the answer is None."""
+
+    key: str
+    task_id: str
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseKey:
+    """The create for ``key`` ended without a task id; the answer is None."""
+
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class RecordStatus:
+    """Record the last status seen for ``key``'s task; the answer is None."""
+
+    key: str
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedTasks:
+    """The ids recovery must not adopt; the answer is a frozenset of task ids."""
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimTask:
+    """Mark ``task_id`` as returned by this client; the answer is False if it already was."""
+
+    task_id: str
+
+
+KeyEffect = ReadKey | ClaimKey | RecordTask | ReleaseKey | RecordStatus | ClaimedTasks | ClaimTask
+
+Effect = Send | Sleep | Now | WallNow | Jitter | Emit | Await | KeyEffect

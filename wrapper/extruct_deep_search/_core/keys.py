@@ -27,9 +27,61 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..journal import JournalEntry
+from .._errors import InvalidArgumentError
 
-__all__ = ["OWNER_WAIT", "STALE_AFTER", "decide"]
+__all__ = ["MAX_KEY_LENGTH", "OWNER_WAIT", "STALE_AFTER", "JournalEntry", "decide", "validate_key"]
+
+
+@dataclass(frozen=True, slots=True)
+class JournalEntry:
+    """What the journal knows of one key.
+
+    Attributes:
+        key: the caller's key.
+        fingerprint: the create parameters' fingerprint (``CreateParams.fingerprint()``).
+        query: the query, for listing.
+        task_id: the task created for the key, or None while its create is unanswered.
+        status: the last status seen (for listing; not authoritative).
+        sent_at: Unix time of the earliest create POST sent for the key, or None.
+        owner: ``host:pid:start`` of the process that is (or was) sending it.
+        created: Unix time the entry was made.
+        updated: Unix time of the last change.
+    """
+
+    key: str
+    fingerprint: str
+    query: str
+    task_id: str | None
+    status: str | None
+    sent_at: float | None
+    owner: str | None
+    created: float
+    updated: float
+
+
+MAX_KEY_LENGTH = 200
+
+
+def validate_key(value: object) -> str | None:
+    """A key is None or a non-empty printable string of at most 200 characters."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidArgumentError("key", f"must be a string, got {type(value).__name__}")
+    if not value or not value.strip():
+        raise InvalidArgumentError("key", "must be a non-empty string of printable characters")
+    if len(value) > MAX_KEY_LENGTH:
+        raise InvalidArgumentError(
+            "key", f"must be at most {MAX_KEY_LENGTH} characters long, got {len(value)}"
+        )
+    if not value.isprintable():
+        raise InvalidArgumentError("key", "must hold printable characters only (no controls)")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidArgumentError("key", "must be valid Unicode (no lone surrogates)") from None
+    return value
+
 
 # The longest one call waits for another live process to record its task id.
 OWNER_WAIT = 120.0

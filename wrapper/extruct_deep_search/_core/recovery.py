@@ -14,10 +14,12 @@ The rule:
    infers criteria otherwise, so they are not compared then).
 2. **Inside the attempt's window, on the server's clock.** ``created_at`` is
    the server's clock; the attempt's send and answer times are ours. Each list
-   response's ``Date`` header gives the offset between the two clocks (to the
-   second), so the window is seconds wide even when the server's clock is
-   minutes off. A task created more than ``MAX_EARLY`` seconds before the
-   attempt was sent is never adopted.
+   response's ``Date`` header bounds the offset between the two clocks (it is
+   truncated to the second, so ``Date - arrival`` never exceeds the offset),
+   so the window starts at the send and is seconds wide even when the
+   server's clock is minutes off. A task created more than ``MAX_EARLY``
+   seconds before the attempt was sent is never adopted; with a Date header,
+   none created before ``sent_at + offset`` is.
 3. **Unclaimed.** Tasks this client already returned, and tasks a journal
    records under any key, are skipped: a task is never adopted twice. Among
    several unclaimed matches (identical creates at once) the earliest is
@@ -157,7 +159,9 @@ class Recovery:
     reconcile: float = 15.0
     limit: int = 50
     offset: float = 0.0
+    dated: bool = False
     passes: int = 0
+    paused: float = 0.0
     pages_read: int = 0
     _page: int = 0
     _found: dict[str, Task] = field(default_factory=dict)
@@ -170,19 +174,26 @@ class Recovery:
     def window(self, now: float) -> tuple[float, float]:
         """The server-clock interval in which the create's task must have been made.
 
-        From just before the send to just after the failure when the server
-        answered; while an unsettled create may still be landing, up to ``now``
-        (the time this page arrived).
+        A Date header is the server's time truncated to the second, taken before
+        the response reached us, so ``Date - arrival`` never exceeds the true
+        clock offset: with the largest such estimate, ``sent_at + offset`` is a
+        safe lower bound (the task cannot predate its POST), and the upper bound
+        allows the second lost to truncation plus the trip. Without any Date
+        header the clocks are taken as equal, with ``CLOCK_SLACK`` either side.
+        The upper end is the failure when the server answered; while an
+        unsettled create may still be landing, ``now`` (this page's arrival).
         """
-        low = self.sent_at + self.offset - min(CLOCK_SLACK, MAX_EARLY)
+        slack = 0.0 if self.dated else CLOCK_SLACK
+        low = self.sent_at + self.offset - min(slack, MAX_EARLY)
         high = (self.failed_at if self.settled else max(now, self.failed_at)) + self.offset
-        return low, high + CLOCK_SLACK
+        return low, high + 1.0 + CLOCK_SLACK
 
     def on_page(self, tasks: Iterable[Task], date_header: str | None, received_at: float) -> Step:
         """Record one page of the task list and decide what to do next."""
         offset = server_offset(date_header, received_at)
         if offset is not None:
-            self.offset = offset
+            self.offset = offset if not self.dated else max(self.offset, offset)
+            self.dated = True
         self.pages_read += 1
         low, high = self.window(received_at)
         page = list(tasks)
@@ -207,14 +218,28 @@ class Recovery:
         if self._found:
             ordered = sorted(self._found.values(), key=lambda t: (_timestamp(t.created_at), t.id))
             return Adopt(tuple(ordered))
-        remaining = self.failed_at + self.reconcile - now
+        # Bounded twice: by the clock, and by the pauses themselves.
+        remaining = min(self.failed_at + self.reconcile - now, self.reconcile - self.paused)
         if (read and self.settled) or self.passes > len(PASS_DELAYS) or remaining <= 0:
             return NotFound(self.pages_read, looked=self.pages_read > 0)
-        return PauseThenRead(min(PASS_DELAYS[self.passes - 1], remaining))
+        delay = min(PASS_DELAYS[self.passes - 1], remaining)
+        self.paused += delay
+        return PauseThenRead(delay)
 
     def on_wake(self) -> Step:
         """After a pause: read the newest page again."""
         return self.start()
+
+    def on_claims_lost(self, lost: Iterable[str], now: float) -> Step:
+        """Every candidate was claimed by a concurrent recovery first: look again.
+
+        The one that claimed ours saw it too, so ours is still in the list (a
+        page read earlier may simply not have shown it yet).
+        """
+        self.claimed = frozenset(self.claimed) | frozenset(lost)
+        for task_id in lost:
+            self._found.pop(task_id, None)
+        return self._after_pass(now, read=False)
 
     def on_list_failed(self, now: float) -> Step:
         """A list page failed even after its own retries: pause and read again, within bounds."""

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from .._errors import (
     APIConnectionError,
     InvalidArgumentError,
+    PaymentRequiredError,
     RateLimitError,
     ServerError,
     UnexpectedResponseError,
@@ -39,6 +40,7 @@ from .effects import Failure, Outcome
 __all__ = [
     "Retry",
     "RetryPolicy",
+    "is_quota",
     "is_transient",
     "may_have_acted",
     "parse_retry_after",
@@ -78,6 +80,9 @@ class RetryPolicy:
         base_delay: first backoff delay in seconds; doubles each attempt.
         max_delay: cap on one backoff delay.
         max_retry_after: the longest Retry-After we wait for; longer ones raise.
+        recovery_window: after a create timed out or lost its connection, how long
+            (seconds) to keep looking for its task in the task list, in case the
+            server is still creating it (``_core/recovery.py``).
 
     Raises:
         InvalidArgumentError: a count that is not an integer >= 0, or a delay
@@ -88,6 +93,7 @@ class RetryPolicy:
     base_delay: float = 0.5
     max_delay: float = 8.0
     max_retry_after: float = 60.0
+    recovery_window: float = 15.0
 
     def __post_init__(self) -> None:
         count = self.max_retries
@@ -98,6 +104,7 @@ class RetryPolicy:
         _seconds("base_delay", self.base_delay)
         _seconds("max_delay", self.max_delay)
         _seconds("max_retry_after", self.max_retry_after)
+        _seconds("recovery_window", self.recovery_window)
 
     def decide(
         self,
@@ -162,6 +169,16 @@ def is_transient(exc: BaseException) -> bool:
     if isinstance(exc, APIConnectionError | ServerError | UnexpectedResponseError):
         return True
     return isinstance(exc, RateLimitError) and exc.retry_after is not None
+
+
+def is_quota(exc: BaseException) -> bool:
+    """Quota or billing, per Extruct's guidance: a 402, or a 429 without Retry-After.
+
+    Waiting a few seconds will not help; a batch stops starting new searches.
+    """
+    if isinstance(exc, PaymentRequiredError):
+        return True
+    return isinstance(exc, RateLimitError) and exc.retry_after is None
 
 
 def parse_retry_after(value: str | None, now: float) -> float | None:

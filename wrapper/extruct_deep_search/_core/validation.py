@@ -60,6 +60,11 @@ def page_size(value: object, name: str = "page_size") -> int:
     return _int(name, value, 1, MAX_PAGE_SIZE)
 
 
+def count_between(name: str, value: object, low: int, high: int) -> int:
+    """An integer from ``low`` to ``high``."""
+    return _int(name, value, low, high)
+
+
 def positive_count(name: str, value: object) -> int:
     """An integer from 1 to 10000 (a size or a limit)."""
     return _int(name, value, 1, MAX_PAGE_SIZE)
