@@ -98,7 +98,7 @@ def test_full_lifecycle_and_forced_errors_leak_no_token(
                 ds.get("no-such-task")
             seen.append(describe(nf.value))
 
-            big = ds.create("Vertical SaaS for dental clinics", desired_num_results=200)
+            big = ds.create("broad Vertical SaaS for dental clinics", desired_num_results=250)
             with pytest.raises(WaitTimeoutError) as wt:
                 ds.wait(big.id, timeout=0.05)
             seen.append(describe(wt.value))

@@ -36,8 +36,9 @@ def test_healthcheck_and_user(direct: httpx.Client, direct_url: str) -> None:
 
 
 def test_lifecycle_monotone_counters_and_ordered_results(client: httpx.Client) -> None:
-    task = create(client, query="accounting automation for dentists", desired_num_results=50)
-    assert task["status"] == "created" and task["desired_num_results"] == 50
+    # A broad pool and a high target: the task runs long enough to be seen in progress.
+    task = create(client, query="broad accounting automation for dentists", desired_num_results=250)
+    assert task["status"] == "created" and task["desired_num_results"] == 250
     seen_statuses = set()
     previous = (0, 0, 0, 0)
     while True:
