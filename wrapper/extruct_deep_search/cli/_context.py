@@ -71,9 +71,13 @@ class NotFound(Exception):
         super().__init__(f"{what} {ident} not found ({error})")
 
 
+# Library words in warnings, and the flags a CLI user types instead.
+WARNING_WORDS = (("exclude_found", "--exclude-found"), ("max_active", "--max-active"))
+
+
 class _RedactingFormatter(logging.Formatter):
-    def __init__(self, secrets: list[str]) -> None:
-        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    def __init__(self, secrets: list[str], fmt: str | None = None) -> None:
+        super().__init__(fmt or "%(asctime)s %(levelname)s %(name)s: %(message)s")
         self._secrets = secrets
 
     def format(self, record: logging.LogRecord) -> str:
@@ -81,6 +85,19 @@ class _RedactingFormatter(logging.Formatter):
         for secret in self._secrets:
             if secret:
                 text = text.replace(secret, "[REDACTED]")
+        return text
+
+
+class _WarningFormatter(_RedactingFormatter):
+    """``warning: ...`` in command-line words (the library's warnings, without --debug)."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__(secrets, "warning: %(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        for python, cli in WARNING_WORDS:
+            text = text.replace(python, cli)
         return text
 
 
@@ -113,13 +130,16 @@ class Context:
         # Set by a command once it knows what resumes it (after the task exists).
         self.resume: Resume | None = None
         self._log_handler: logging.Handler | None = None
+        handler = logging.StreamHandler(sys.stderr)
+        logger = logging.getLogger("extruct_deep_search")
         if self.debug:
-            handler = logging.StreamHandler(sys.stderr)
             handler.setFormatter(_RedactingFormatter(self.secrets))
-            logger = logging.getLogger("extruct_deep_search")
-            logger.addHandler(handler)
             logger.setLevel(logging.DEBUG)
-            self._log_handler = handler
+        else:
+            handler.setFormatter(_WarningFormatter(self.secrets))
+            handler.setLevel(logging.WARNING)
+        logger.addHandler(handler)
+        self._log_handler = handler
 
     def close(self) -> None:
         """Close the client and stop an in-process sandbox."""
