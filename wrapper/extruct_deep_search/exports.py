@@ -27,18 +27,16 @@ Usage::
 from __future__ import annotations
 
 import csv
-import datetime
-import enum
 import importlib
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from types import ModuleType
 from typing import IO, TYPE_CHECKING, Any, Literal
 
 from ._errors import InvalidArgumentError
-from ._types import Result, Task
+from ._types import Result, Task, _plain
 
 if TYPE_CHECKING:
     import pandas
@@ -88,19 +86,6 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 Kind = Literal["int", "str", "list"]
 _INT_COLUMNS = frozenset({"relevance", "founding_year"})
-
-
-def _plain(value: Any) -> Any:
-    """A JSON-ready value: enums to their value, datetimes to ISO 8601, tuples to lists."""
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, datetime.datetime | datetime.date):
-        return value.isoformat()
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value
 
 
 def criteria_keys_of(results: Iterable[Result]) -> list[str]:
@@ -184,66 +169,13 @@ def _columns(
 
 
 def result_record(result: Result) -> dict[str, Any]:
-    """Every field of a result as a JSON-ready dict (scores keyed by criterion).
-
-    Fields the server sent that this client does not model are included too.
-    """
-    record: dict[str, Any] = {str(k): _plain(v) for k, v in result.extra.items()}
-    record.update(
-        {
-            "id": result.id,
-            "task_id": result.task_id,
-            "company_name": result.company_name,
-            "company_website": result.company_website,
-            "company_description": result.company_description,
-            "company_full_description": result.company_full_description,
-            "relevance": result.relevance,
-            "scores": {
-                key: {
-                    "grade": score.grade,
-                    "explanation": score.explanation,
-                    "sources": list(score.sources),
-                }
-                for key, score in result.scores.items()
-            },
-            "hq_country": result.hq_country,
-            "hq_state_province": result.hq_state_province,
-            "hq_city": result.hq_city,
-            "employee_count": _plain(result.employee_count),
-            "founding_year": result.founding_year,
-            "source": _plain(result.source),
-            "company_profile_id": result.company_profile_id,
-            "created_at": _plain(result.created_at),
-        }
-    )
-    return record
+    """Every field of a result as a JSON-ready dict: :meth:`Result.to_dict`."""
+    return result.to_dict()
 
 
 def task_record(task: Task) -> dict[str, Any]:
-    """Every field of a task as a JSON-ready dict (criteria as ``{key, name, criterion}``)."""
-    record: dict[str, Any] = {str(k): _plain(v) for k, v in task.extra.items()}
-    record.update(
-        {
-            "id": task.id,
-            "created_at": _plain(task.created_at),
-            "status": _plain(task.status),
-            "query": task.query,
-            "desired_num_results": task.desired_num_results,
-            "is_exhausted": task.is_exhausted,
-            "num_results_discovered": task.num_results_discovered,
-            "num_results_enriched": task.num_results_enriched,
-            "num_results_evaluated": task.num_results_evaluated,
-            "num_results": task.num_results,
-            "table_id": task.table_id,
-            "auto_data_sources": task.auto_data_sources,
-            "data_sources": _plain(task.data_sources),
-            "criteria": [
-                {"key": c.key, "name": c.name, "criterion": c.criterion} for c in task.criteria
-            ],
-            "exclude_domains": list(task.exclude_domains),
-        }
-    )
-    return record
+    """Every field of a task as a JSON-ready dict: :meth:`Task.to_dict`."""
+    return task.to_dict()
 
 
 def to_records(results: Iterable[Result]) -> list[dict[str, Any]]:
