@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
+from client_driver import Driver, Sent, kind_of, server_tasks
 from extruct_deep_search import (
     InvalidArgumentError,
     QuotaStoppedError,
@@ -27,8 +28,6 @@ from extruct_deep_search import (
 )
 from extruct_deep_search._core.domains import registered_domain
 from extruct_deep_search.sandbox import Sandbox
-
-from .conftest import Driver, Sent, kind_of, server_tasks
 
 pytestmark = pytest.mark.integration
 

@@ -10,27 +10,20 @@ as all of its target, whatever it found).
 
 from __future__ import annotations
 
-import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from types import TracebackType
 from typing import IO
 
 from rich.console import Console, Group, RenderableType
-from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
 from .. import Task
-from ._display import _elapsed
+from ._display import LiveView, _elapsed, _status
 
 __all__ = ["BatchProgress"]
-
-
-def _status(task: Task) -> str:
-    return str(getattr(task.status, "value", task.status))
 
 
 @dataclass
@@ -39,7 +32,7 @@ class _Active:
     since: float
 
 
-class BatchProgress:
+class BatchProgress(LiveView):
     """Progress of a batch; a context manager whose :meth:`seen` and :meth:`ended` feed it.
 
     Args:
@@ -61,13 +54,9 @@ class BatchProgress:
         stream: IO[str] | None = None,
         every: float = 10.0,
     ) -> None:
-        self.mode = mode
-        self.console = console
+        super().__init__(mode, console, clock, stream)
         self.targets = dict(targets)
         self.order = {key: i for i, key in enumerate(targets)}
-        self._clock = clock
-        self._started = clock()
-        self._stream = stream
         self._every = every
         self._last_totals = self._started
         self._active: dict[str, _Active] = {}
@@ -76,7 +65,6 @@ class BatchProgress:
         self._finished_work = 0  # the targets of the searches that ended
         self._finished_high_fit = 0
         self._lock = threading.Lock()
-        self._live: Live | None = None
 
     # State -------------------------------------------------------------------------------
 
@@ -178,7 +166,7 @@ class BatchProgress:
     def _line(self, text: str) -> None:
         if self.mode == "plain":
             stamp = f"[{self.elapsed():7.1f}s]"
-            print(f"{stamp} {text}", file=self._stream or sys.stderr, flush=True)
+            self._print(f"{stamp} {text}")
 
     def _tick(self) -> None:
         if self._live is not None:
@@ -190,19 +178,3 @@ class BatchProgress:
     def final(self) -> None:
         """Print the last totals line (plain mode; the live table shows it already)."""
         self._line(self.totals())
-
-    def __enter__(self) -> BatchProgress:
-        if self.mode == "live":
-            self._live = Live(self, console=self.console, refresh_per_second=4, transient=False)
-            self._live.__enter__()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if self._live is not None:
-            self._live.__exit__(exc_type, exc, tb)
-            self._live = None

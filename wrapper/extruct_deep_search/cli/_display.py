@@ -9,7 +9,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from types import TracebackType
-from typing import IO
+from typing import IO, Self
 
 from rich.console import Console, Group, RenderableType
 from rich.live import Live
@@ -43,12 +43,62 @@ def progress_line(task: Task, elapsed: float) -> str:
     )
 
 
-class Progress:
+class LiveView:
+    """A progress view: a rich Live that redraws on a terminal, plain lines otherwise.
+
+    A context manager (the Live runs inside it in "live" mode). ``mode`` is
+    "live", "plain" (lines on ``stream``, default stderr) or "off" (--quiet);
+    ``clock`` is monotonic seconds (a test passes a fake one). Subclasses
+    render themselves through ``__rich__``.
+    """
+
+    def __init__(
+        self,
+        mode: str,
+        console: Console,
+        clock: Callable[[], float] = time.monotonic,
+        stream: IO[str] | None = None,
+    ) -> None:
+        self.mode = mode
+        self.console = console
+        self._clock = clock
+        self._started = clock()
+        self._stream = stream
+        self._live: Live | None = None
+
+    def elapsed(self) -> float:
+        """Seconds since watching started."""
+        return self._clock() - self._started
+
+    def __rich__(self) -> RenderableType:
+        """What the live view draws; each view defines it."""
+        raise NotImplementedError
+
+    def _print(self, line: str) -> None:
+        """Print one plain line."""
+        print(line, file=self._stream or sys.stderr, flush=True)
+
+    def __enter__(self) -> Self:
+        if self.mode == "live":
+            self._live = Live(self, console=self.console, refresh_per_second=4, transient=False)
+            self._live.__enter__()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._live is not None:
+            self._live.__exit__(exc_type, exc, tb)
+            self._live = None
+
+
+class Progress(LiveView):
     """Shows a task's progress while ``DeepSearch.wait`` polls it.
 
-    A context manager; :meth:`update` is the ``on_progress`` callback.
-    ``mode`` is "live" (rich Live on a terminal), "plain" (a line per poll on
-    stderr) or "off" (--quiet).
+    :meth:`update` is the ``on_progress`` callback.
     """
 
     def __init__(
@@ -59,18 +109,9 @@ class Progress:
         clock: Callable[[], float] = time.monotonic,
         stream: IO[str] | None = None,
     ) -> None:
-        self.mode = mode
-        self.console = console
+        super().__init__(mode, console, clock, stream)
         self.task_id = task_id
         self.task: Task | None = None
-        self._clock = clock
-        self._started = clock()
-        self._stream = stream
-        self._live: Live | None = None
-
-    def elapsed(self) -> float:
-        """Seconds since watching started."""
-        return self._clock() - self._started
 
     def __rich__(self) -> RenderableType:
         task = self.task
@@ -109,25 +150,9 @@ class Progress:
         """Record the task seen by a poll and show it."""
         self.task = task
         if self.mode == "plain":
-            print(progress_line(task, self.elapsed()), file=self._stream or sys.stderr, flush=True)
+            self._print(progress_line(task, self.elapsed()))
         elif self._live is not None:
             self._live.refresh()
-
-    def __enter__(self) -> Progress:
-        if self.mode == "live":
-            self._live = Live(self, console=self.console, refresh_per_second=4, transient=False)
-            self._live.__enter__()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if self._live is not None:
-            self._live.__exit__(exc_type, exc, tb)
-            self._live = None
 
 
 def task_table(task: Task) -> Table:
