@@ -7,8 +7,9 @@ parent kills the child with SIGKILL after a random delay and starts it again
 with the same journal, until every key has its results file. The child reports
 its phase per key on stdout (before the POST, after the POST but before the
 answer, waiting, paging), so each kill is filed under the phase it interrupted.
-A share of creates is slowed down on the server (a fault that acts, then
-answers late) so that kills land between the POST and its answer.
+A share of creates and of result pages is slowed down on the server (a fault
+that acts, then answers late) so that kills land between the POST and its
+answer, and while paging.
 
 Pass condition (exit 0): exactly one task per key in the sandbox, every results
 file holds exactly the task's results (none lost, none duplicated), and at
@@ -152,10 +153,14 @@ def parent(args: argparse.Namespace) -> int:
         control = httpx.Client(
             base_url=sb.base_url, headers={"Authorization": f"Bearer {sb.token}"}
         )
-        # Half the creates act, then answer 0.6 s late: kills land after the POST.
+        # Half the creates act, then answer 0.6 s late: kills land after the POST. Half
+        # the result pages answer 0.3 s late, so paging lasts long enough to be hit too.
         control.post(
             "/_sandbox/faults",
-            json={"endpoint": "create", "kind": "slow", "rate": 0.5, "param": 0.6},
+            json=[
+                {"endpoint": "create", "kind": "slow", "rate": 0.5, "param": 0.6},
+                {"endpoint": "results", "kind": "slow", "rate": 0.5, "param": 0.3},
+            ],
         ).raise_for_status()
         command = [
             sys.executable,
