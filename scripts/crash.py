@@ -153,13 +153,13 @@ def parent(args: argparse.Namespace) -> int:
         control = httpx.Client(
             base_url=sb.base_url, headers={"Authorization": f"Bearer {sb.token}"}
         )
-        # Half the creates act, then answer 0.6 s late: kills land after the POST. Half
-        # the result pages answer 0.3 s late, so paging lasts long enough to be hit too.
+        # Half the creates act, then answer 0.6 s late: kills land after the POST. One
+        # result page in five answers 0.25 s late, so paging lasts long enough to be hit too.
         control.post(
             "/_sandbox/faults",
             json=[
                 {"endpoint": "create", "kind": "slow", "rate": 0.5, "param": 0.6},
-                {"endpoint": "results", "kind": "slow", "rate": 0.5, "param": 0.3},
+                {"endpoint": "results", "kind": "slow", "rate": 0.2, "param": 0.25},
             ],
         ).raise_for_status()
         command = [
