@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 from typing import Any
 
 CONN_ENV = "AIRFLOW_CONN_EXTRUCT_DEFAULT"
@@ -31,6 +33,32 @@ class FakeStateStore:
 
     def delete(self, key: str) -> None:
         self.data.pop(key, None)
+
+
+class FileStateStore(FakeStateStore):
+    """A state store kept in a JSON file, so it outlives a killed process (as Airflow's does).
+
+    Every ``set`` is written to a temporary file and renamed over the old one.
+    """
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
+        if path.exists():
+            self.data = json.loads(path.read_text(encoding="utf-8"))
+
+    def set(self, key: str, value: Any, *, retention: Any = None) -> None:
+        super().set(key, value, retention=retention)
+        self._save()
+
+    def delete(self, key: str) -> None:
+        super().delete(key)
+        self._save()
+
+    def _save(self) -> None:
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.data), encoding="utf-8")
+        os.replace(tmp, self.path)
 
 
 class FakeTI:

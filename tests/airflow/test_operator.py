@@ -10,14 +10,22 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import crash_worker
 import pytest
 from airflow.sdk import ObjectStoragePath
 from airflow.sdk.exceptions import AirflowException, AirflowFailException, TaskDeferred
-from airflow_support import CONN_ENV, FakeStateStore, conn_json
+from airflow_support import CONN_ENV, FakeStateStore, FakeTI, FileStateStore, conn_json
 from extruct_deep_search import DeepSearch, PaymentRequiredError
+from extruct_deep_search._core.validation import create_params
 from extruct_deep_search.airflow import DeepSearchOperator, DeepSearchTrigger
 from extruct_deep_search.airflow.journal import STORE_KEY, TaskStateJournal
 from extruct_deep_search.airflow.operator import _airflow_errors, default_key
@@ -315,3 +323,83 @@ def test_a_key_never_names_two_searches(
     with pytest.raises(AirflowFailException, match=r"key: .* other parameters"):
         operator(query="insurtech startups").execute(make_context(2))
     assert slow.tasks_created() == 1
+
+
+# The gap Airflow leaves open: a try that died between the POST and persisting the id.
+
+
+def pending_claim(store: FakeStateStore, op: DeepSearchOperator, context: dict[str, Any]) -> str:
+    """What try 1 recorded before its create POST, on a worker that then died."""
+    key = default_key(context)
+    params = create_params(**op._create_arguments())
+    TaskStateJournal(store, try_number=1).begin(
+        key, params.fingerprint(), params.query, sent_at=time.time(), owner="worker-7:4242:99"
+    )
+    return key
+
+
+def test_a_pending_claim_whose_post_arrived_adopts_the_task(
+    slow: Sandbox, store: FakeStateStore, make_context: Any
+) -> None:
+    op = operator()
+    key = pending_claim(store, op, make_context(1))
+    with DeepSearch(slow.token, base_url=slow.base_url) as ds:
+        orphan = ds.create(**op._create_arguments())  # try 1's POST; its answer was lost
+
+    again = deferred(operator(), make_context(2))
+
+    assert again.extruct_task_id == orphan.id
+    assert slow.tasks_created() == 1
+    entry = TaskStateJournal(store, try_number=3).get(key)
+    assert entry is not None and entry.task_id == orphan.id
+
+
+def test_a_pending_claim_whose_post_never_arrived_creates_once(
+    slow: Sandbox, store: FakeStateStore, make_context: Any
+) -> None:
+    key = pending_claim(store, operator(), make_context(1))
+
+    again = deferred(operator(), make_context(2))
+
+    assert slow.tasks_created() == 1
+    entry = TaskStateJournal(store, try_number=3).get(key)
+    assert entry is not None and entry.task_id == again.extruct_task_id
+
+
+def test_a_worker_killed_after_the_post_and_before_the_id_is_stored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SIGKILL while the create POST waits for its answer: the retry adopts the one task."""
+    path = tmp_path / "task_state_store.json"
+    log = tmp_path / "worker.log"
+    # The sandbox creates the task at once and holds the answer for 60 s.
+    with Sandbox(seed=2, speed=0.01, faults=["create:slow=60*1"]) as sb:
+        env = {**os.environ, CONN_ENV: conn_json(sb.base_url, sb.token)}
+        worker = Path(__file__).with_name("crash_worker.py")
+        with log.open("wb") as out:
+            proc = subprocess.Popen(
+                [sys.executable, str(worker), str(path)], env=env, stdout=out, stderr=out
+            )
+        try:
+            deadline = time.monotonic() + 90
+            while sb.tasks_created() == 0:
+                assert proc.poll() is None, log.read_text()
+                assert time.monotonic() < deadline, log.read_text()
+                time.sleep(0.05)
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=30)
+        finally:
+            proc.kill()
+        store = FileStateStore(path)
+        context = {"ti": FakeTI(2), "task_state_store": store}
+        entry = TaskStateJournal(store, try_number=2).get(default_key(context))
+        assert entry is not None and entry.task_id is None  # the claim, never the id
+        assert "extruct_task_id" not in store.data
+
+        monkeypatch.setenv(CONN_ENV, env[CONN_ENV])
+        again = deferred(crash_worker.operator(), context)
+
+        with DeepSearch(sb.token, base_url=sb.base_url) as ds:
+            held = [t.id for t in ds.list_tasks(limit=10)]
+        assert held == [again.extruct_task_id]
+        assert sb.tasks_created() == 1

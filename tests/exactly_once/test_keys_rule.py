@@ -10,6 +10,7 @@ from extruct_deep_search._core.keys import (
     Reattach,
     TakeOver,
     WaitForOwner,
+    claimed,
     decide,
 )
 from extruct_deep_search.journal import JournalEntry
@@ -49,3 +50,31 @@ def test_key_table(state, alive, in_flight, expected):
         assert isinstance(got, expected)
     else:
         assert got == expected
+
+
+def claim(e, *, replace_owner=None, sent_at=NOW):
+    return claimed(
+        e, "k", "fp", "q", sent_at=sent_at, owner=ME, replace_owner=replace_owner, now=NOW
+    )
+
+
+def test_a_new_key_is_claimed_by_the_caller() -> None:
+    assert claim(None) == JournalEntry("k", "fp", "q", None, None, NOW, ME, NOW, NOW)
+
+
+def test_a_gone_owners_claim_passes_on_with_the_earliest_send_time() -> None:
+    stored = claim(entry(), replace_owner=OTHER)
+    assert stored is not None and stored.owner == ME
+    assert stored.sent_at == NOW - 10 and stored.updated == NOW and stored.created == NOW - 10
+
+
+@pytest.mark.parametrize(
+    ("state", "replace_owner"),
+    [
+        (entry(), None),  # a live claim is not replaced without naming its owner
+        (entry(), "host:3:300"),  # the claim changed hands meanwhile
+        (entry(task_id="t1"), OTHER),  # the key has its task
+    ],
+)
+def test_any_other_entry_stays_as_it_is(state, replace_owner) -> None:
+    assert claim(state, replace_owner=replace_owner) is None

@@ -43,7 +43,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
 
-from ._core.keys import JournalEntry
+from ._core.keys import JournalEntry, claimed
 
 __all__ = ["Journal", "JournalEntry", "MemoryJournal", "SQLiteJournal", "process_owner"]
 
@@ -163,17 +163,22 @@ class MemoryJournal:
     ) -> JournalEntry:
         """See :meth:`Journal.begin`."""
         with self._lock:
-            now = self._clock()
             entry = self._entries.get(key)
-            if entry is None:
-                entry = JournalEntry(key, fingerprint, query, None, None, sent_at, owner, now, now)
-            elif entry.task_id is None and entry.owner == replace_owner:
-                earliest = sent_at if entry.sent_at is None else min(entry.sent_at, sent_at)
-                entry = replace(entry, owner=owner, sent_at=earliest, updated=now)
-            else:
+            stored = claimed(
+                entry,
+                key,
+                fingerprint,
+                query,
+                sent_at=sent_at,
+                owner=owner,
+                replace_owner=replace_owner,
+                now=self._clock(),
+            )
+            if stored is None:
+                assert entry is not None
                 return entry
-            self._entries[key] = entry
-            return entry
+            self._entries[key] = stored
+            return stored
 
     def attach(self, key: str, task_id: str, status: str | None = None) -> None:
         """See :meth:`Journal.attach`."""

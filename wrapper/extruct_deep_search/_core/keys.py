@@ -25,11 +25,19 @@ processes never both create for one key.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .._errors import InvalidArgumentError
 
-__all__ = ["MAX_KEY_LENGTH", "OWNER_WAIT", "STALE_AFTER", "JournalEntry", "decide", "validate_key"]
+__all__ = [
+    "MAX_KEY_LENGTH",
+    "OWNER_WAIT",
+    "STALE_AFTER",
+    "JournalEntry",
+    "claimed",
+    "decide",
+    "validate_key",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +65,32 @@ class JournalEntry:
     owner: str | None
     created: float
     updated: float
+
+
+def claimed(
+    entry: JournalEntry | None,
+    key: str,
+    fingerprint: str,
+    query: str,
+    *,
+    sent_at: float,
+    owner: str,
+    replace_owner: str | None,
+    now: float,
+) -> JournalEntry | None:
+    """The claim rule of ``Journal.begin``: the entry to store, or None to keep ``entry``.
+
+    A new key is claimed by ``owner``. A pending claim (no task id) held by
+    ``replace_owner``, a process known to be gone, passes to ``owner`` and
+    keeps the earliest send time, so recovery looks back far enough. Any
+    other entry stays as it is.
+    """
+    if entry is None:
+        return JournalEntry(key, fingerprint, query, None, None, sent_at, owner, now, now)
+    if entry.task_id is None and entry.owner == replace_owner:
+        earliest = sent_at if entry.sent_at is None else min(entry.sent_at, sent_at)
+        return replace(entry, owner=owner, sent_at=earliest, updated=now)
+    return None
 
 
 MAX_KEY_LENGTH = 200

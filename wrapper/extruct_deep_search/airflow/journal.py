@@ -23,9 +23,10 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from typing import Any, Protocol
 
+from .._core.keys import claimed
 from ..journal import JournalEntry, owner_alive, process_owner
 
 __all__ = ["STORE_KEY", "StateStore", "TaskStateJournal"]
@@ -141,19 +142,24 @@ class TaskStateJournal:
         """See :meth:`extruct_deep_search.journal.Journal.begin`."""
         with self._lock:
             entries = self._read()
-            now = self._clock()
             raw = entries.get(key)
-            if raw is None:
-                entry = JournalEntry(key, fingerprint, query, None, None, sent_at, owner, now, now)
-            else:
-                entry = _entry(key, raw)
-                if entry.task_id is not None or entry.owner != replace_owner:
-                    return entry
-                earliest = sent_at if entry.sent_at is None else min(entry.sent_at, sent_at)
-                entry = replace(entry, owner=owner, sent_at=earliest, updated=now)
-            entries[key] = self._raw(entry, self.try_number)
+            entry = None if raw is None else _entry(key, raw)
+            stored = claimed(
+                entry,
+                key,
+                fingerprint,
+                query,
+                sent_at=sent_at,
+                owner=owner,
+                replace_owner=replace_owner,
+                now=self._clock(),
+            )
+            if stored is None:
+                assert entry is not None
+                return entry
+            entries[key] = self._raw(stored, self.try_number)
             self._write(entries)
-            return entry
+            return stored
 
     def attach(self, key: str, task_id: str, status: str | None = None) -> None:
         """See :meth:`extruct_deep_search.journal.Journal.attach`."""

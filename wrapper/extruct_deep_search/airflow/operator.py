@@ -10,7 +10,10 @@
   paying for a new one (a failed task is created afresh). Before the create
   POST a pending claim with the request fingerprint and send time is recorded
   there too (:class:`~extruct_deep_search.airflow.TaskStateJournal`), under a
-  key derived from dag_id, task_id, run_id and map_index.
+  key derived from dag_id, task_id, run_id and map_index. A try killed
+  between the POST and storing the id leaves only that claim; the next try
+  finds the task in the task list (the client's create recovery) instead of
+  paying for a second one.
 - **Output**: a JSON dict in XCom (task id, status, counts, results as
   records), or with ``results_path`` a JSONL, CSV or Parquet file and only the
   path and counts in XCom.
@@ -42,7 +45,6 @@ import attrs
 from airflow.sdk import BaseOperator
 from airflow.sdk.exceptions import AirflowException, AirflowFailException
 
-from .._core.params import CreateParams
 from .._core.validation import create_params
 from .._errors import (
     AuthenticationError,
@@ -107,22 +109,6 @@ def _plain_criteria(criteria: Sequence[Criterion | Mapping[str, str]] | str | No
     if criteria is None or isinstance(criteria, str):
         return criteria
     return [attrs.asdict(c) if isinstance(c, Criterion) else dict(c) for c in criteria]
-
-
-def _fingerprint(args: Mapping[str, Any]) -> str:
-    """The create arguments' fingerprint, as the client's journal records it."""
-
-    def frozen(value: Sequence[Any] | None) -> tuple[Any, ...] | None:
-        return None if value is None else tuple(value)
-
-    return CreateParams(
-        query=args["query"],
-        desired_num_results=args["desired_num_results"],
-        criteria=frozen(args["criteria"]),
-        exclude_domains=frozen(args["exclude_domains"]),
-        exclude_task_ids=frozen(args["exclude_task_ids"]),
-        data_sources=frozen(args["data_sources"]),
-    ).fingerprint()
 
 
 @contextmanager
@@ -271,58 +257,30 @@ class DeepSearchOperator(ResumableJobMixin, BaseOperator):
     # ResumableJobMixin.
 
     def submit_job(self, context: Any) -> str:
-        """Create the Extruct task (or find the one this task instance already has)."""
+        """Create the Extruct task of this task instance's key, exactly once across tries.
+
+        The client's keyed create does the work (``DeepSearch.create(key=)``),
+        with the task state store as its journal: a recorded task id is
+        re-attached; a pending claim an earlier try left (killed between the
+        POST and recording the id) is recovered from the task list since its
+        recorded send time, or created once if that POST never arrived.
+        """
         with _airflow_errors("invalid DeepSearchOperator arguments"):
             args = self._create_arguments()
-        journal = self._journal
-        if journal is None:
-            with _airflow_errors("creating the Extruct task"), self.hook.get_client() as ds:
-                return self._created(ds.create(**args))
         key = str(self.key)
-        entry = journal.get(key)
-        if entry is not None and entry.task_id is not None and entry.task_id == self._stale_task_id:
-            journal.forget(key)  # its task failed or vanished: this try creates afresh
-        with _airflow_errors("creating the Extruct task"):
-            return self._created(self._keyed_create(args, key, journal))
-
-    def _keyed_create(self, args: dict[str, Any], key: str, journal: TaskStateJournal) -> Task:
-        """The create of ``key``: re-attach to its task, or claim the key, POST, record the id.
-
-        TODO(issue 11): the client does all of this, and recovers the task of a
-        pending claim from the task list, with::
-
-            with self.hook.get_client(journal=journal) as ds:
-                return ds.create(**args, key=key)
-        """
-        fingerprint = _fingerprint(args)
-        entry = journal.get(key)
-        if entry is not None and entry.fingerprint != fingerprint:
-            raise InvalidArgumentError(
-                "key", f"{key!r} already names a search with other parameters; use a new key"
-            )
-        with self.hook.get_client() as ds:
+        journal = self._journal
+        if journal is not None:
+            entry = journal.get(key)
             if entry is not None and entry.task_id is not None:
-                self.log.info("Re-attaching to Extruct task %s of key %s", entry.task_id, key)
-                return ds.get(entry.task_id)
-            if entry is not None:
-                self.log.warning(
-                    "Key %s: an earlier try (%s) recorded sending a create at %s but not its "
-                    "task id; creating a new task",
-                    key,
-                    entry.owner,
-                    entry.sent_at,
-                )
-            journal.begin(
-                key,
-                fingerprint,
-                args["query"],
-                sent_at=time.time(),
-                owner=journal.owner,
-                replace_owner=None if entry is None else entry.owner,
-            )
-            task = ds.create(**args)
-        journal.attach(key, task.id, str(task.status))
-        return task
+                if entry.task_id == self._stale_task_id:
+                    journal.forget(key)  # its task failed or vanished: this try creates afresh
+                else:
+                    self.log.info("Re-attaching to Extruct task %s of key %s", entry.task_id, key)
+        with (
+            _airflow_errors("creating the Extruct task"),
+            self.hook.get_client(journal=journal) as ds,
+        ):
+            return self._created(ds.create(**args, key=key))
 
     def get_job_status(self, external_id: Any, context: Any) -> str:
         """The stored task's status, or ``not_found``."""
