@@ -286,6 +286,39 @@ def test_exclude_found_excludes_across_waves_not_within_one(make: Make) -> None:
     assert one_wave == without
 
 
+BROAD = [
+    "software companies",
+    "SaaS startups",
+    "B2B software vendors",
+    "technology companies in Europe",
+    "fintech companies",
+    "software for businesses",
+    "IT services companies",
+    "cloud software providers",
+    "enterprise software companies",
+    "developer tools startups",
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sb", [{"speed": 50}], indirect=True, ids=["speed50"])
+def test_exclude_found_stays_within_the_1000_domain_cap(sb: Sandbox, make: Make) -> None:
+    """Earlier searches found over 1000 companies: later ones still start (no 422)."""
+    searches = [Search(q, desired_num_results=250) for q in BROAD]
+    outcomes = list(make().run_many(searches, max_active=1, exclude_found=True))
+    assert all(o.ok for o in outcomes), [str(o.error) for o in outcomes if not o.ok]
+    found = {
+        d
+        for o in outcomes[:-1]
+        for d in map(registered_domain, (r.company_website or "" for r in o.results))
+        if d
+    }
+    assert len(found) > 1000  # the last search's exclusions would cross the cap
+    excluded = [len(t["exclude_domains"] or []) for t in server_tasks(sb)]
+    assert max(excluded) <= 1000
+    assert max(excluded) > 750  # later searches still exclude close to the cap
+
+
 def test_a_failed_search_is_an_outcome_not_an_exception(sb: Sandbox, make: Make) -> None:
     ds = make()
     searches = [

@@ -11,17 +11,18 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from . import _create, _flows
+from ._core.domains import registered_domain
 from ._core.effects import Emit, Now, RecordStatus, Sleep
 from ._core.listpoll import ListPoll
 from ._core.params import CreateParams
 from ._core.polling import PollPlan, is_finished
 from ._core.retry import RetryPolicy, is_quota, is_transient
 from ._core.secrets import Secret
-from ._core.validation import MAX_EXCLUDE_DOMAINS, MAX_EXCLUDE_TASK_IDS
+from ._core.validation import MAX_EXCLUDE_DOMAINS, MAX_EXCLUDE_TASK_IDS, MAX_RESULTS
 from ._errors import ExtructError, TaskFailedError, WaitTimeoutError
 from ._flows import Flow
 from ._types import Task, TaskStatus
@@ -61,7 +62,7 @@ def run_many(
         )
     pending = deque(searches)
     running: dict[str, _Running] = {}
-    found: list[tuple[str, list[str]]] = []  # done tasks and their websites, for exclude_found
+    found: list[tuple[str, frozenset[str]]] = []  # done tasks and their domains, for exclude_found
     quota: ExtructError | None = None
 
     while pending or running:
@@ -132,26 +133,46 @@ def run_many(
                 yield Emit([SearchOutcome(item.search, task, [], exc)])
                 continue
             if exclude_found:
-                found.append((task.id, [r.company_website for r in results if r.company_website]))
+                found.append((task.id, _domains(r.company_website for r in results)))
             yield Emit([SearchOutcome(item.search, task, results)])
         if running:
             yield Sleep(plan.interval)
 
 
-def _excluding(params: CreateParams, found: list[tuple[str, list[str]]]) -> CreateParams:
+def _domains(websites: Iterable[str | None]) -> frozenset[str]:
+    """The registered domains of result websites, as the server resolves them."""
+    return frozenset(d for w in websites if w and (d := registered_domain(w)) is not None)
+
+
+# What one excluded task the batch did not run may add to the resolved set: its
+# results are unknown here, and a task holds at most 250.
+_UNKNOWN_TASK_DOMAINS = MAX_RESULTS
+
+
+def _excluding(params: CreateParams, found: list[tuple[str, frozenset[str]]]) -> CreateParams:
     """``params`` that also exclude what earlier waves found, within the API's limits.
 
-    ``found`` holds (task id, result websites) of earlier done tasks, oldest
-    first. The newest tasks go in by id (at most 100 in all); older ones by
-    their websites, while the domains stay within 1000.
+    ``found`` holds (task id, result domains) of earlier done tasks, oldest
+    first. The server resolves ``exclude_domains`` and the results of every
+    ``exclude_task_ids`` task into one set, capped at 1000 domains (a 422
+    beyond), so each found task counts by its domains, newest first, and is
+    skipped when it would cross the cap. It goes in by id while there are
+    fewer than 100 ids, else by its domains. An excluded task of the caller's
+    own counts as 250 domains, the most it can hold.
     """
     ids = list(params.exclude_task_ids or ())
     domains = list(params.exclude_domains or ())
-    for task_id, websites in reversed(found):
+    resolved = set(_domains(domains))
+    budget = MAX_EXCLUDE_DOMAINS - _UNKNOWN_TASK_DOMAINS * len(ids)
+    for task_id, task_domains in reversed(found):
+        widened = resolved | task_domains
+        if len(widened) > budget:
+            continue
         if len(ids) < MAX_EXCLUDE_TASK_IDS:
             ids.append(task_id)
-        elif len(set(domains) | set(websites)) <= MAX_EXCLUDE_DOMAINS:
-            domains.extend(w for w in websites if w not in domains)
+        else:
+            domains.extend(sorted(task_domains - resolved))
+        resolved = widened
     return replace(
         params,
         exclude_task_ids=tuple(ids) or None,

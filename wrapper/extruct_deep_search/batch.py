@@ -13,9 +13,13 @@ and the outcomes of searches not started say so. A rerun continues.
 
 ``exclude_found=True`` pays once per company: searches start in waves of
 ``max_active``, and each wave excludes the companies that earlier waves found
-(their task ids, at most 100, then their result domains, at most 1000). The
-trade-off: less parallelism (a wave waits for the one before it) for fewer
-companies paid for twice.
+(their task ids, at most 100, then their result domains). The server caps the
+resolved exclusion set (the search's own domains and every excluded task's
+results) at 1000 domains and refuses more with a 422, so found tasks count
+by their domains, newest first, and a task that would cross the cap is left
+out: past 1000 companies found, some may be paid for twice. The trade-off:
+less parallelism (a wave waits for the one before it) for fewer companies
+paid for twice.
 """
 
 from __future__ import annotations
