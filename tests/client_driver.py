@@ -11,6 +11,7 @@ act just before a request leaves (to observe the sandbox, or add a fault).
 from __future__ import annotations
 
 import asyncio
+import signal
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -106,6 +107,41 @@ class Driver:
     def run(self, *args: Any, **kwargs: Any) -> Any:
         """``ds.run``."""
         return self.call("run", *args, **kwargs)
+
+    def interrupted(self, name: str, after: float, *args: Any, **kwargs: Any) -> BaseException:
+        """``ds.<name>(...)`` interrupted after ``after`` seconds; returns what it raised.
+
+        The sync client gets a KeyboardInterrupt from a signal handler, as from
+        Ctrl-C; the async client's call is cancelled, as by a timeout or a
+        TaskGroup whose sibling failed.
+        """
+        if self.runner is None:
+
+            def interrupt(signum: int, frame: object) -> None:
+                raise KeyboardInterrupt
+
+            previous = signal.signal(signal.SIGALRM, interrupt)
+            signal.setitimer(signal.ITIMER_REAL, after)
+            try:
+                getattr(self.ds, name)(*args, **kwargs)
+            except KeyboardInterrupt as exc:
+                return exc
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.signal(signal.SIGALRM, previous)
+            raise AssertionError(f"{name} returned before it was interrupted")
+
+        async def cancel() -> BaseException:
+            call = asyncio.ensure_future(getattr(self.ds, name)(*args, **kwargs))
+            await asyncio.sleep(after)
+            call.cancel()
+            try:
+                await call
+            except asyncio.CancelledError as exc:
+                return exc
+            raise AssertionError(f"{name} returned before it was cancelled")
+
+        return self.runner.run(cancel())
 
     def run_many(self, searches: Any, **kwargs: Any) -> list[SearchOutcome]:
         """Every outcome of ``ds.run_many(searches, **kwargs)``, in the order yielded."""

@@ -56,12 +56,23 @@ def test_stops_at_a_page_older_than_every_unseen_task_and_falls_back_to_get():
     assert poll.missing() == ["ghost"]
 
 
-def test_paging_is_bounded_when_the_server_ignores_offset():
+def test_a_server_that_ignores_offset_costs_one_page_more():
     same = org(50)
     poll = ListPoll({"ghost": T0 - datetime.timedelta(days=1)}, limit=50)
     pages = 0
     while poll.next_page() is not None:
         poll.on_page(same)  # the same full page forever
+        pages += 1
+    assert pages == 2  # the second page shows nothing new: stop
+    assert poll.missing() == ["ghost"]
+
+
+def test_paging_is_bounded_when_every_page_is_new_but_unordered():
+    pages = 0
+    poll = ListPoll({"ghost": T0 - datetime.timedelta(days=1)}, limit=10)
+    while (offset := poll.next_page()) is not None:
+        # Fresh tasks, each page newer than the last: the order gives no stop.
+        poll.on_page([task(100_000 + offset + i) for i in range(10)])
         pages += 1
     assert pages == MAX_PAGES
     assert poll.missing() == ["ghost"]

@@ -8,6 +8,7 @@ are outcomes; exclude_found pays once per company.
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import math
 from collections.abc import Callable
@@ -18,6 +19,7 @@ import httpx
 import pytest
 from client_driver import Driver, Sent, kind_of, server_tasks
 from extruct_deep_search import (
+    AsyncDeepSearch,
     InvalidArgumentError,
     QuotaStoppedError,
     RateLimitError,
@@ -371,3 +373,22 @@ def test_invalid_input_is_refused_before_any_request(
     assert caught.value.argument == argument
     assert ds.sent == []
     assert server_tasks(sb) == []
+
+
+def test_the_async_client_awaits_an_async_on_progress(sb: Sandbox) -> None:
+    seen: list[str] = []
+
+    async def on_progress(task: Task) -> None:
+        await asyncio.sleep(0)
+        seen.append(task.id)
+
+    async def main() -> list[SearchOutcome]:
+        async with AsyncDeepSearch(sb.token, base_url=sb.base_url, poll_interval=0.05) as ds:
+            searches = [
+                Search(f"dental software in {r}", desired_num_results=5) for r in REGIONS[:3]
+            ]
+            return [o async for o in ds.run_many(searches, on_progress=on_progress)]
+
+    outcomes = asyncio.run(main())
+    assert all(o.ok for o in outcomes)
+    assert {o.task.id for o in outcomes if o.task} <= set(seen)

@@ -290,3 +290,19 @@ def test_an_ambiguous_keyed_create_records_the_recovered_task(
     other = make(journal=path)
     assert other.create(QUERY, desired_num_results=7, key="payroll-es").id == task.id
     assert other.posts() == 0
+
+
+def test_an_interrupted_keyed_create_leaves_the_key_to_the_same_client(
+    sb: Sandbox, make: Make
+) -> None:
+    """Ctrl-C (or a cancellation) while the POST waits: the next call adopts the one task."""
+    sb.faults.add("create:slow=3*1")  # the server creates at once, answers after 3 s
+    ds = make()
+    ds.interrupted("create", 0.5, QUERY, desired_num_results=7, key="k1")
+    started = time.monotonic()
+
+    task = ds.create(QUERY, desired_num_results=7, key="k1")
+
+    assert time.monotonic() - started < 30  # not the 120 s wait for another owner
+    assert [t["id"] for t in server_tasks(sb)] == [task.id]
+    assert ds.posts() == 1

@@ -10,6 +10,7 @@ rich and ``pytest --showlocals`` do). Both clients.
 
 from __future__ import annotations
 
+import io
 import json
 import traceback
 from collections.abc import Callable
@@ -251,3 +252,78 @@ def test_a_missing_token_names_the_environment_variable(
     monkeypatch.delenv("EXTRUCT_API_TOKEN", raising=False)
     with pytest.raises(ExtructError, match="EXTRUCT_API_TOKEN"):
         resolve_token(value)
+
+
+def one_escaped(token: str) -> list[str]:
+    """The token with exactly one character in each escaped form a server may use."""
+    forms = []
+    for i, char in enumerate(token):
+        head, tail = token[:i], token[i + 1 :]
+        forms += [
+            head + f"\\u{ord(char):04x}" + tail,
+            head + f"\\u{ord(char):04X}" + tail,
+            head + f"%{ord(char):02x}" + tail,
+            head + f"%{ord(char):02X}" + tail,
+        ]
+        if char == "/":
+            forms.append(head + "\\/" + tail)
+    return forms
+
+
+@pytest.mark.parametrize("token", [TOKEN, "sk_test_4f9QzA0"])
+def test_scrub_catches_any_single_escaped_character_anywhere(token: str) -> None:
+    from extruct_deep_search._core.secrets import Secret
+
+    secret = Secret(token)
+    for form in one_escaped(token):
+        assert secret.scrub(f'{{"a": "x {form} y"}}'.encode()) == b'{"a": "x [REDACTED] y"}', form
+
+
+def test_scrub_returns_a_clean_body_as_it_is() -> None:
+    from extruct_deep_search._core.secrets import Secret
+
+    body = json.dumps({"name": "Acmé 50% growth", "url": "https://a.com/a%20b"}).encode()
+    assert Secret(TOKEN).scrub(body) is body
+
+
+class EchoingTransport(httpx.MockTransport):
+    """A server that answers every results page with the token in each result's data."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__(self.answer)
+        self.token = token
+
+    def answer(self, request: httpx.Request) -> httpx.Response:
+        result = {
+            "id": "r1",
+            "task_id": "t1",
+            "company_name": "Acme",
+            "company_website": "https://acme.com",
+            "company_description": f"leak {self.token} and {percent_encoded(self.token)}",
+            "relevance": 4,
+            "surprise": json_escaped(self.token),
+        }
+        page = {
+            "id": "t1",
+            "created_at": "2026-01-02T03:04:05+00:00",
+            "status": "done",
+            "query": "q",
+            "desired_num_results": 1,
+            "results": [result],
+        }
+        body = json.dumps(page).replace(json.dumps(json_escaped(self.token)), f'"{ESCAPED}"')
+        return httpx.Response(200, content=body.encode())
+
+
+def test_a_token_echoed_into_result_data_never_reaches_the_caller() -> None:
+    from extruct_deep_search.exports import write_csv
+
+    http = httpx.Client(transport=EchoingTransport(TOKEN))
+    with DeepSearch(TOKEN, base_url=BASE, http_client=http, max_retries=0) as ds:
+        results = ds.results("t1")
+    assert len(results) == 1
+    out = io.StringIO()
+    write_csv(results, out)
+    shown = "\n".join([repr(results), json.dumps([r.to_dict() for r in results]), out.getvalue()])
+    assert "[REDACTED]" in shown
+    assert_no_token(shown)

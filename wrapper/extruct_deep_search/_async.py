@@ -31,7 +31,7 @@ from ._core.effects import (
 from ._core.keys import validate_key
 from ._core.retry import RetryPolicy
 from ._core.validation import create_params, positive_count
-from ._errors import ExtructError, InvalidArgumentError
+from ._errors import InvalidArgumentError
 from ._flows import Flow
 from ._keyring import JournalArg
 from ._progress import ProgressBar, ProgressCallback, async_settle, progress_hook
@@ -190,7 +190,7 @@ class AsyncDeepSearch(BaseClient):
 
     async def _drive(self, flow: Flow[T], bar: ProgressBar | None = None) -> T:
         answer: Any = None
-        error: ExtructError | None = None
+        error: BaseException | None = None
         try:
             while True:
                 try:
@@ -199,7 +199,9 @@ class AsyncDeepSearch(BaseClient):
                     return stop.value  # type: ignore[no-any-return]
                 try:
                     answer, error = await self._perform(effect), None
-                except ExtructError as exc:  # the flow sees it where it asked, as from a call
+                # The flow sees every error where it asked, as from a call: an
+                # interrupt or a cancellation too, so it can release what it holds.
+                except BaseException as exc:
                     answer, error = None, exc
         finally:
             if bar is not None:
@@ -209,7 +211,7 @@ class AsyncDeepSearch(BaseClient):
         self, flow: Flow[Any], bar: ProgressBar | None = None
     ) -> AsyncIterator[Any]:
         answer: Any = None
-        error: ExtructError | None = None
+        error: BaseException | None = None
         try:
             while True:
                 try:
@@ -223,7 +225,7 @@ class AsyncDeepSearch(BaseClient):
                     continue
                 try:
                     answer = await self._perform(effect)
-                except ExtructError as exc:
+                except BaseException as exc:  # as in _drive
                     error = exc
         finally:
             if bar is not None:

@@ -112,8 +112,7 @@ def run_many(
         for task_id, task in poll.seen.items():
             item = running[task_id]
             item.task, item.failures = task, 0
-            if on_progress is not None:
-                on_progress(task)
+            yield from _flows.progressed(on_progress, task)
             if not is_finished(task.status):
                 if plan.timeout is not None and now - item.started >= plan.timeout:
                     del running[task_id]

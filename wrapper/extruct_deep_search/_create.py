@@ -77,7 +77,7 @@ def watching(flow: Flow[T], outcomes: list[Outcome]) -> Flow[T]:
     request reach the server?) and the list pages' Date headers.
     """
     answer: Any = None
-    error: Exception | None = None
+    error: BaseException | None = None
     while True:
         try:
             effect = flow.send(answer) if error is None else flow.throw(error)
@@ -86,7 +86,7 @@ def watching(flow: Flow[T], outcomes: list[Outcome]) -> Flow[T]:
         answer, error = None, None
         try:
             answer = yield effect
-        except Exception as exc:  # a driver's error belongs to the flow that asked
+        except BaseException as exc:  # a driver's error belongs to the flow that asked
             error = exc
             continue
         if isinstance(effect, Send):
@@ -243,7 +243,9 @@ def create_keyed(
                     task = yield from _claimed_create(
                         params, decision, entry.sent_at, policy, secret
                     )
-                except BaseException:
+                except GeneratorExit:
+                    raise  # closed by its driver: no effect can be performed any more
+                except BaseException:  # an error, an interrupt, a cancellation
                     yield ReleaseKey(key)
                     raise
                 yield RecordTask(key, task.id, str(task.status))

@@ -142,7 +142,9 @@ def call(
         outcome: Outcome = yield Send(request)
         if outcome.failure is None and 200 <= (outcome.status or 0) < 300:
             try:
-                return parse(json.loads(outcome.content))
+                # Scrubbed: a server that echoes the token into result data must
+                # not put it in the caller's rows, files or terminal.
+                return parse(json.loads(secret.scrub(outcome.content)))
             except _UNREADABLE:
                 why = _why_unreadable(outcome.content, parse, secret)
                 outcome = replace(outcome, failure=Failure.UNREADABLE, message=why)
@@ -382,13 +384,18 @@ def poll_until_finished(
                 raise
         else:
             last, initial = task, None
-            if on_progress is not None and inspect.isawaitable(result := on_progress(task)):
-                yield Await(result)
+            yield from progressed(on_progress, task)
             decision = plan.on_status(task.status, (yield Now()))
         if isinstance(decision, PollAgain):
             yield Sleep(decision.delay)
             continue
         return _finish(decision, last)
+
+
+def progressed(on_progress: Callable[[Task], object] | None, task: Task) -> Flow[None]:
+    """Tell ``on_progress`` about ``task``; an awaitable it returns is awaited (async client)."""
+    if on_progress is not None and inspect.isawaitable(result := on_progress(task)):
+        yield Await(result)
 
 
 def wait(

@@ -32,7 +32,7 @@ from ._core.effects import (
 from ._core.keys import validate_key
 from ._core.retry import RetryPolicy
 from ._core.validation import create_params, positive_count
-from ._errors import ExtructError, InvalidArgumentError
+from ._errors import InvalidArgumentError
 from ._flows import Flow
 from ._keyring import JournalArg
 from ._progress import ProgressBar, ProgressCallback, progress_hook, settle
@@ -191,7 +191,7 @@ class DeepSearch(BaseClient):
 
     def _drive(self, flow: Flow[T], bar: ProgressBar | None = None) -> T:
         answer: Any = None
-        error: ExtructError | None = None
+        error: BaseException | None = None
         try:
             while True:
                 try:
@@ -200,7 +200,9 @@ class DeepSearch(BaseClient):
                     return stop.value  # type: ignore[no-any-return]
                 try:
                     answer, error = self._perform(effect), None
-                except ExtructError as exc:  # the flow sees it where it asked, as from a call
+                # The flow sees every error where it asked, as from a call: an
+                # interrupt or a cancellation too, so it can release what it holds.
+                except BaseException as exc:
                     answer, error = None, exc
         finally:
             if bar is not None:
@@ -208,7 +210,7 @@ class DeepSearch(BaseClient):
 
     def _drive_iter(self, flow: Flow[Any], bar: ProgressBar | None = None) -> Iterator[Any]:
         answer: Any = None
-        error: ExtructError | None = None
+        error: BaseException | None = None
         try:
             while True:
                 try:
@@ -221,7 +223,7 @@ class DeepSearch(BaseClient):
                     continue
                 try:
                     answer = self._perform(effect)
-                except ExtructError as exc:
+                except BaseException as exc:  # as in _drive
                     error = exc
         finally:
             if bar is not None:

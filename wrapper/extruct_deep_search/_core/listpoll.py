@@ -10,8 +10,9 @@ moved between two page reads is at worst not seen this cycle and then read by
 its own GET. The list's order (newest first, an assumption the spec marks)
 only decides how far to page: once a page's oldest task is older than every
 active task not yet seen, later pages cannot hold them (if the order holds; if
-it does not, they are read by GET all the same). At most ``MAX_PAGES`` pages a
-cycle.
+it does not, they are read by GET all the same). Paging also stops at a page
+that shows no task an earlier page of the cycle did not (a server that
+ignores ``offset``), and after ``MAX_PAGES`` pages.
 
 Cost per poll cycle, with the active tasks among the newest: about
 ceil(N / limit) list pages, plus one GET per task the pages missed.
@@ -49,6 +50,7 @@ class ListPoll:
     _offset: int = 0
     _done: bool = False
     _pages: int = 0
+    _read: set[str] = field(default_factory=set)
 
     def next_page(self) -> int | None:
         """The offset of the next list page to read, or None when paging is over."""
@@ -61,11 +63,13 @@ class ListPoll:
         page = list(tasks)
         self._pages += 1
         self._offset += len(page)
+        fresh = {t.id for t in page} - self._read
+        self._read |= fresh
         for task in page:
             if task.id in self.active:
                 self.seen[task.id] = task
         unseen = [self.active[i] for i in self.active if i not in self.seen]
-        if not unseen or len(page) < self.limit:
+        if not unseen or len(page) < self.limit or not fresh:
             self._done = True
             return
         oldest_on_page = min((t.created_at for t in page), default=None)
