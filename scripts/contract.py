@@ -6,7 +6,8 @@
    request the sandbox accepts (negative_data_rejection).
 2. Prism (``node_modules/.bin/prism``, installed with ``npm install``) runs as a
    validating proxy with ``--errors`` in front of a sandbox, and the pytest
-   tests marked ``integration`` run through it (EXTRUCT_SANDBOX_PROXY_URL);
+   integration tests whose traffic goes through ``base_url`` (marked
+   ``proxied``) run through it (EXTRUCT_SANDBOX_PROXY_URL);
    a request or response that violates the spec becomes an error response
    and fails the tests. Prism's log is scanned for violations as well.
 
@@ -154,7 +155,10 @@ def run_prism(pytest_args: list[str]) -> bool:
             "EXTRUCT_SANDBOX_PROXY_URL": f"http://127.0.0.1:{prism_port}",
             "EXTRUCT_SANDBOX_PORT": str(sandbox_port),
         }
-        tests = [str(BIN / "pytest"), "-q", "-p", "no:cacheprovider", "-m", "integration"]
+        # Only tests marked proxied send traffic through base_url (tests/conftest.py);
+        # the others talk to sandboxes of their own and gain nothing here.
+        marks = "integration and proxied"
+        tests = [str(BIN / "pytest"), "-q", "-p", "no:cacheprovider", "-m", marks]
         print("+", " ".join(tests + pytest_args), flush=True)
         code = subprocess.call(tests + pytest_args, env=env, cwd=ROOT)
     finally:

@@ -5,6 +5,8 @@ tests with ``EXTRUCT_SANDBOX_PROXY_URL`` set, so every request through
 ``base_url`` is validated against openapi/upstream.yaml. Tests that send
 deliberately invalid requests (401, 422) or use the ``/_sandbox`` control
 endpoints must use ``direct_url``, which always points at the sandbox itself.
+Tests that use ``base_url`` (directly or through another fixture) are marked
+``proxied``; only they send traffic through Prism, so only they run there.
 """
 
 from __future__ import annotations
@@ -18,6 +20,13 @@ from extruct_deep_search.sandbox import Sandbox
 PROXY_ENV = "EXTRUCT_SANDBOX_PROXY_URL"
 PORT_ENV = "EXTRUCT_SANDBOX_PORT"
 SPEED_ENV = "EXTRUCT_SANDBOX_SPEED"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark ``proxied`` every test whose traffic goes through ``base_url``."""
+    for item in items:
+        if "base_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.proxied)
 
 
 @pytest.fixture(scope="session")
