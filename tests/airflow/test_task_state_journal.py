@@ -113,3 +113,13 @@ def test_a_foreign_document_reads_as_empty(store: FakeStateStore) -> None:
 def test_from_context_needs_a_task_state_store() -> None:
     with pytest.raises(RuntimeError, match="task_state_store"):
         TaskStateJournal.from_context({"ti": object()})
+
+
+def test_a_task_recorded_under_one_key_is_refused_to_another(store: FakeStateStore) -> None:
+    j = journal(store)
+    j.begin("a", "fp", "q", sent_at=1.0, owner="w1:1:1")
+    j.begin("b", "fp", "q", sent_at=1.0, owner="w1:1:1")
+    assert j.attach("a", "task-1", "created") is True
+    assert j.attach("b", "task-1", "created") is False
+    assert j.get("b").task_id is None
+    assert j.task_ids() == {"task-1"}

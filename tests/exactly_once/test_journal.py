@@ -51,6 +51,16 @@ def test_attach_records_the_task_and_ends_claims(journal):
     assert [e.key for e in journal.entries()] == ["k"]
 
 
+def test_a_task_recorded_under_one_key_is_refused_to_another(journal):
+    journal.begin("a", "fp", "q", sent_at=1.0, owner="w1")
+    journal.begin("b", "fp", "q", sent_at=1.0, owner="w2")
+    assert journal.attach("a", "task-1", "created") is True
+    assert journal.attach("b", "task-1", "created") is False
+    assert journal.get("b").task_id is None
+    assert journal.attach("a", "task-1", "done") is True  # the same key again: fine
+    assert journal.task_ids() == {"task-1"}
+
+
 def test_sqlite_schema_is_versioned_and_refuses_a_newer_one(tmp_path):
     path = tmp_path / "j.sqlite"
     SQLiteJournal(path)

@@ -216,6 +216,44 @@ def test_a_dead_owners_claim_with_nothing_on_the_server_creates_once(
     assert ds.posts() == 1
 
 
+class LateClaims(SQLiteJournal):
+    """A journal shared with another process that records a task just after we list claims."""
+
+    def __init__(self, path: Path, late: Callable[[SQLiteJournal], None]) -> None:
+        super().__init__(path)
+        self.late: Callable[[SQLiteJournal], None] | None = late
+
+    def task_ids(self) -> set[str]:
+        ids = super().task_ids()
+        if self.late is not None:
+            self.late(SQLiteJournal(self.path))  # too late for the set we return
+            self.late = None
+        return ids
+
+
+def test_a_task_another_process_adopts_first_is_never_shared_by_two_keys(
+    sb: Sandbox, make: Make, tmp_path: Path
+) -> None:
+    path = tmp_path / "journal.sqlite"
+    theirs = create_plainly(sb)  # the one task on the server that matches
+
+    def other_process_adopts(journal: SQLiteJournal) -> None:
+        journal.begin("theirs", fingerprint(), QUERY, sent_at=time.time(), owner=dead_owner())
+        journal.attach("theirs", theirs, "created")
+
+    journal = LateClaims(path, other_process_adopts)
+    journal.begin("mine", fingerprint(), QUERY, sent_at=time.time() - 1, owner=dead_owner())
+    ds = make(journal=journal)
+
+    task = ds.create(QUERY, desired_num_results=7, key="mine")
+
+    assert task.id != theirs
+    assert journal.get("mine").task_id == task.id
+    assert journal.get("theirs").task_id == theirs
+    assert sorted(t["id"] for t in server_tasks(sb)) == sorted([theirs, task.id])
+    assert ds.posts() == 1
+
+
 OWNER = textwrap.dedent(
     """
     import sys, time

@@ -248,7 +248,11 @@ def create_keyed(
                 except BaseException:  # an error, an interrupt, a cancellation
                     yield ReleaseKey(key)
                     raise
-                yield RecordTask(key, task.id, str(task.status))
+                if not (yield RecordTask(key, task.id, str(task.status))):
+                    # Another process's recovery adopted this task a moment before
+                    # ours did: look again, now with it claimed.
+                    logger.info("task %s is recorded under another key; looking again", task.id)
+                    continue
                 return task
 
 

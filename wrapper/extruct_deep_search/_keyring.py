@@ -87,11 +87,12 @@ class KeyRing:
                         self._in_flight.add(key)
                 return entry
             case RecordTask(key, task_id, status):
-                self.journal.attach(key, task_id, status)
+                recorded = self.journal.attach(key, task_id, status)
                 with self._lock:
                     self._in_flight.discard(key)
-                    self._returned.add(task_id)
-                return None
+                    if recorded:
+                        self._returned.add(task_id)
+                return recorded
             case ReleaseKey(key):
                 with self._lock:
                     self._in_flight.discard(key)

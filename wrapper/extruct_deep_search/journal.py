@@ -77,8 +77,12 @@ class Journal(Protocol):
         """
         ...
 
-    def attach(self, key: str, task_id: str, status: str | None = None) -> None:
-        """Record the task created (or adopted) for ``key``."""
+    def attach(self, key: str, task_id: str, status: str | None = None) -> bool:
+        """Record the task created (or adopted) for ``key``.
+
+        Returns False, changing nothing, when ``task_id`` is already recorded
+        under another key: another process adopted that task first.
+        """
         ...
 
     def set_status(self, key: str, status: str) -> None:
@@ -180,13 +184,16 @@ class MemoryJournal:
             self._entries[key] = stored
             return stored
 
-    def attach(self, key: str, task_id: str, status: str | None = None) -> None:
+    def attach(self, key: str, task_id: str, status: str | None = None) -> bool:
         """See :meth:`Journal.attach`."""
         with self._lock:
+            if any(e.task_id == task_id and e.key != key for e in self._entries.values()):
+                return False
             entry = self._entries[key]
             self._entries[key] = replace(
                 entry, task_id=task_id, status=status or entry.status, updated=self._clock()
             )
+            return True
 
     def set_status(self, key: str, status: str) -> None:
         """See :meth:`Journal.set_status`."""
@@ -324,13 +331,20 @@ class SQLiteJournal:
                 db.close()
         return self._entry(row)
 
-    def attach(self, key: str, task_id: str, status: str | None = None) -> None:
-        """See :meth:`Journal.attach`."""
-        self._step(
-            "UPDATE searches SET task_id = ?, status = coalesce(?, status), updated = ?"
-            " WHERE key = ?",
-            (task_id, status, self._clock(), key),
-        )
+    def attach(self, key: str, task_id: str, status: str | None = None) -> bool:
+        """See :meth:`Journal.attach`; one statement, so the check and the write are atomic."""
+        with self._lock:
+            db = self._connect()
+            try:
+                changed = db.execute(
+                    "UPDATE searches SET task_id = ?, status = coalesce(?, status), updated = ?"
+                    " WHERE key = ? AND NOT EXISTS"
+                    " (SELECT 1 FROM searches WHERE task_id = ? AND key <> ?)",
+                    (task_id, status, self._clock(), key, task_id, key),
+                ).rowcount
+            finally:
+                db.close()
+        return changed > 0
 
     def set_status(self, key: str, status: str) -> None:
         """See :meth:`Journal.set_status`."""

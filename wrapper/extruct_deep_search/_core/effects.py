@@ -157,7 +157,11 @@ class ClaimKey:
 
 @dataclass(frozen=True, slots=True)
 class RecordTask:
-    """Record ``task_id`` as ``key``'s task and end the claim; the answer is None."""
+    """Record ``task_id`` as ``key``'s task and end the claim.
+
+    The answer is whether it was recorded: False when the journal holds
+    ``task_id`` under another key (another process adopted it first).
+    """
 
     key: str
     task_id: str

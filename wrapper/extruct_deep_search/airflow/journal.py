@@ -161,15 +161,18 @@ class TaskStateJournal:
             self._write(entries)
             return stored
 
-    def attach(self, key: str, task_id: str, status: str | None = None) -> None:
+    def attach(self, key: str, task_id: str, status: str | None = None) -> bool:
         """See :meth:`extruct_deep_search.journal.Journal.attach`."""
         with self._lock:
             entries = self._read()
+            if any(r.get("task_id") == task_id and k != key for k, r in entries.items()):
+                return False
             raw = entries[key]
             raw.update(task_id=task_id, updated=self._clock())
             if status:
                 raw["status"] = status
             self._write(entries)
+            return True
 
     def set_status(self, key: str, status: str) -> None:
         """See :meth:`extruct_deep_search.journal.Journal.set_status`."""
