@@ -349,7 +349,7 @@ def test_a_failed_search_is_an_outcome_not_an_exception(sb: Sandbox, make: Make)
         ([Search("fintech startups"), Search("fintech startups")], {}, "searches[1].key"),
         ([Search("a fintech", key="k"), Search("b fintech", key="k")], {}, "searches[1].key"),
         ([Search("fintech startups")], {"max_active": 0}, "max_active"),
-        ([Search("fintech startups")], {"max_active": 101}, "max_active"),
+        ([Search("fintech startups")], {"max_active": 1001}, "max_active"),
         ([Search("fintech startups")], {"page_size": 0}, "page_size"),
     ],
     ids=[
@@ -360,7 +360,7 @@ def test_a_failed_search_is_an_outcome_not_an_exception(sb: Sandbox, make: Make)
         "identical",
         "same-key",
         "max_active-0",
-        "max_active-101",
+        "max_active-1001",
         "page_size-0",
     ],
 )

@@ -394,7 +394,7 @@ class DeepSearch(BaseClient):
 
         Args:
             searches: :class:`Search` values with distinct keys.
-            max_active: tasks running at once (1-100).
+            max_active: tasks running at once (1-1000).
             exclude_found: each wave excludes the companies earlier waves found.
             on_progress: called with each task as polled.
             page_size: results page size when reading a finished task.
@@ -402,7 +402,7 @@ class DeepSearch(BaseClient):
             timeout: seconds each search may run before it ends as a WaitTimeoutError.
         """
         batch = check_searches(searches)
-        active = validation.count_between("max_active", max_active, 1, 100)
+        active = validation.count_between("max_active", max_active, 1, validation.MAX_ACTIVE)
         size = validation.page_size(page_size)
         plan = self._plan(poll_interval, timeout)
         hook, _ = progress_hook(on_progress, False, allow_async=self._async_callbacks)

@@ -24,6 +24,7 @@ T = TypeVar("T")
 MAX_RESULTS = 250
 MAX_EXCLUDE_TASK_IDS = 100
 MAX_EXCLUDE_DOMAINS = 1000
+MAX_ACTIVE = 1000  # run_many: tasks running at once (no documented limit)
 MAX_ID_LENGTH = 128  # task and table ids (a UUID is 36 characters)
 MAX_PAGE_SIZE = 10_000  # page_size, limit, batch_size: no documented maximum
 MAX_OFFSET = 2**31 - 1
