@@ -31,6 +31,7 @@ MODULES = [
     "import_time",
     "scale",
     "memory",
+    "many",
 ]
 
 
