@@ -226,6 +226,31 @@ def kind(method: str, path: str) -> str:
     return "other"
 
 
+def request_kind(method: str, path: str) -> str:
+    """Finer than ``kind``: create, list (GET the task list), get (GET one task),
+    results, or other."""
+    if path.rstrip("/") == "/v1/discovery_tasks":
+        return {"POST": "create", "GET": "list"}.get(method, "other")
+    if method == "GET" and path.endswith("/results"):
+        return "results"
+    if method == "GET" and path.startswith("/v1/discovery_tasks/"):
+        return "get"
+    return "other"
+
+
+def schedule_minimum(log: RequestLog, finish: float, n: int, page_size: int) -> int:
+    """The fewest requests a create + fixed-interval wait + page read of n results needs.
+
+    1 create + every poll sent before the sandbox finished the task (``finish``,
+    epoch; see ``done_at``) + the one poll that sees it done (the create's
+    response counts as the first look) + the pages. Section 1 explains the rule.
+    """
+    created = next(t for t, m, _, _ in log.responses if m == "POST")
+    poll_times = [t for t, m, p in log.requests if kind(m, p) == "poll"]
+    polls = sum(t < finish for t in poll_times) + (created < finish)
+    return 1 + polls + min_pages(n, page_size)
+
+
 def min_pages(n: int, page_size: int) -> int:
     """Pages needed to read n results with the short-page rule."""
     return math.ceil(n / page_size) + (1 if n % page_size == 0 else 0)

@@ -27,6 +27,7 @@ from common import (
     fmt,
     median,
     process_cpu,
+    request_kind,
     sandbox_process,
     sim_duration,
 )
@@ -46,17 +47,6 @@ MEMORY_GOAL_MB = 300
 
 def query(i: int) -> str:
     return f"vertical saas vendors segment {i % QUERIES} pool:80"
-
-
-def request_kind(method: str, path: str) -> str:
-    """create, list (GET the task list), get (GET one task), results, or other."""
-    if path.rstrip("/") == "/v1/discovery_tasks":
-        return {"POST": "create", "GET": "list"}.get(method, "other")
-    if method == "GET" and path.endswith("/results"):
-        return "results"
-    if method == "GET" and path.startswith("/v1/discovery_tasks/"):
-        return "get"
-    return "other"
 
 
 class Log:

@@ -32,6 +32,7 @@ MODULES = [
     "scale",
     "memory",
     "many",
+    "exactly_once",
 ]
 
 
