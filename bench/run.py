@@ -3,7 +3,7 @@
 Usage::
 
     python bench/run.py                 # the full run (~5 min on 2 cores), writes BENCHMARKS.md
-    python bench/run.py --quick --out /tmp/b.md   # smoke run (< 60 s)
+    python bench/run.py --quick --out /tmp/b.md   # smoke run (~90 s)
     python bench/run.py --only parse,import_time  # some sections
 """
 
@@ -67,7 +67,7 @@ def section_md(section: Section) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="smoke run: fewer repeats (< 60 s)")
+    parser.add_argument("--quick", action="store_true", help="smoke run: fewer repeats (~90 s)")
     parser.add_argument(
         "--out", default=str(HERE.parent / "BENCHMARKS.md"), help="report path (BENCHMARKS.md)"
     )
