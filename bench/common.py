@@ -126,6 +126,17 @@ def process_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def proc_status_kib(field: str) -> int:
+    """A KiB field of /proc/self/status: VmRSS (resident now) or VmHWM (peak resident).
+
+    A child process's peak is VmHWM, not ru_maxrss: Linux carries ru_maxrss over
+    exec from the parent's memory at fork, so a child whose own peak is below the
+    parent's resident size reports the parent's.
+    """
+    with open("/proc/self/status", encoding="ascii") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith(field + ":"))
+
+
 @contextmanager
 def sandbox_process(speed: float, seed: int = 0) -> Iterator[str]:
     """A sandbox in its own process (its CPU is not the client's); yields the base URL."""

@@ -26,6 +26,7 @@ from common import (
     Target,
     fmt,
     median,
+    proc_status_kib,
     process_cpu,
     request_kind,
     sandbox_process,
@@ -152,16 +153,6 @@ async def _child(base_url: str, approach: str, n: int) -> dict[str, Any]:
         "rss_start_kib": rss0,
         "hwm_kib": proc_status_kib("VmHWM"),
     }
-
-
-def proc_status_kib(field: str) -> int:
-    """A KiB field of /proc/self/status: VmRSS (resident now) or VmHWM (peak resident).
-
-    Not ru_maxrss: Linux carries it over exec from the parent's memory at fork, so a
-    child whose own peak is below the parent's RSS reports the parent's.
-    """
-    with open("/proc/self/status", encoding="ascii") as f:
-        return next(int(line.split()[1]) for line in f if line.startswith(field + ":"))
 
 
 def run_child(base_url: str, approach: str, n: int) -> dict[str, Any]:
