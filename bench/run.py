@@ -2,7 +2,7 @@
 
 Usage::
 
-    python bench/run.py                 # the full run (~5 min on 2 cores), writes BENCHMARKS.md
+    python bench/run.py                 # the full run (~9 min on 2 cores), writes BENCHMARKS.md
     python bench/run.py --quick --out /tmp/b.md   # smoke run (~90 s)
     python bench/run.py --only parse,import_time  # some sections
 """
