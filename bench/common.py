@@ -126,6 +126,17 @@ def process_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def proc_status_kib(field: str) -> int:
+    """A KiB field of /proc/self/status: VmRSS (resident now) or VmHWM (peak resident).
+
+    A child process's peak is VmHWM, not ru_maxrss: Linux carries ru_maxrss over
+    exec from the parent's memory at fork, so a child whose own peak is below the
+    parent's resident size reports the parent's.
+    """
+    with open("/proc/self/status", encoding="ascii") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith(field + ":"))
+
+
 @contextmanager
 def sandbox_process(speed: float, seed: int = 0) -> Iterator[str]:
     """A sandbox in its own process (its CPU is not the client's); yields the base URL."""
@@ -224,6 +235,31 @@ def kind(method: str, path: str) -> str:
     if method == "GET" and path.startswith("/v1/discovery_tasks/"):
         return "poll"
     return "other"
+
+
+def request_kind(method: str, path: str) -> str:
+    """Finer than ``kind``: create, list (GET the task list), get (GET one task),
+    results, or other."""
+    if path.rstrip("/") == "/v1/discovery_tasks":
+        return {"POST": "create", "GET": "list"}.get(method, "other")
+    if method == "GET" and path.endswith("/results"):
+        return "results"
+    if method == "GET" and path.startswith("/v1/discovery_tasks/"):
+        return "get"
+    return "other"
+
+
+def schedule_minimum(log: RequestLog, finish: float, n: int, page_size: int) -> int:
+    """The fewest requests a create + fixed-interval wait + page read of n results needs.
+
+    1 create + every poll sent before the sandbox finished the task (``finish``,
+    epoch; see ``done_at``) + the one poll that sees it done (the create's
+    response counts as the first look) + the pages. Section 1 explains the rule.
+    """
+    created = next(t for t, m, _, _ in log.responses if m == "POST")
+    poll_times = [t for t, m, p in log.requests if kind(m, p) == "poll"]
+    polls = sum(t < finish for t in poll_times) + (created < finish)
+    return 1 + polls + min_pages(n, page_size)
 
 
 def min_pages(n: int, page_size: int) -> int:

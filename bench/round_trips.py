@@ -16,7 +16,7 @@ from common import (
     fmt,
     kind,
     median,
-    min_pages,
+    schedule_minimum,
 )
 from extruct_deep_search import DeepSearch
 from extruct_deep_search.sandbox import Sandbox
@@ -94,15 +94,12 @@ def measure(quick: bool) -> Section:
                     assert got == n, (got, n)
                     finish = done_at(sb.state, task_id)
                     created = next(t for t, m, _, _ in log.responses if m == "POST")
-                    # The schedule needs every poll sent before the task was done (if
-                    # spaced by the interval) plus exactly one that sees it done.
                     poll_times = [t for t, m, p in log.requests if kind(m, p) == "poll"]
-                    polls = sum(t < finish for t in poll_times) + (created < finish)
                     looks = [created, *poll_times]
                     gaps = [b - a for a, b in itertools.pairwise(looks)]
                     if gaps:
                         min_gap = min(min_gap, min(gaps) * speed / interval_sim)
-                    minimum = 1 + polls + min_pages(n, PAGE)
+                    minimum = schedule_minimum(log, finish, n, PAGE)
                     counts.append(log.kinds())
                     minima.append(minimum)
                     latencies.append(finished - started)

@@ -2,8 +2,8 @@
 
 Usage::
 
-    python bench/run.py                 # the full run (~5 min on 2 cores), writes BENCHMARKS.md
-    python bench/run.py --quick --out /tmp/b.md   # smoke run (< 60 s)
+    python bench/run.py                 # the full run (~9 min on 2 cores), writes BENCHMARKS.md
+    python bench/run.py --quick --out /tmp/b.md   # smoke run (~90 s)
     python bench/run.py --only parse,import_time  # some sections
 """
 
@@ -31,6 +31,8 @@ MODULES = [
     "import_time",
     "scale",
     "memory",
+    "many",
+    "exactly_once",
 ]
 
 
@@ -65,7 +67,7 @@ def section_md(section: Section) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="smoke run: fewer repeats (< 60 s)")
+    parser.add_argument("--quick", action="store_true", help="smoke run: fewer repeats (~90 s)")
     parser.add_argument(
         "--out", default=str(HERE.parent / "BENCHMARKS.md"), help="report path (BENCHMARKS.md)"
     )

@@ -17,6 +17,8 @@ SECTIONS = [
     "## 5. Import time",
     "## 6. Scale",
     "## 7. Memory",
+    "## 8. Many searches",
+    "## 9. Exactly once",
 ]
 
 
