@@ -329,3 +329,48 @@ def test_exclude_found_in_one_wave_warns_in_flag_words(run: Runner, tmp_path: Pa
     (warning,) = [line for line in proc.stderr.splitlines() if line.startswith("warning:")]
     assert warning.startswith("warning: --exclude-found has no effect")
     assert "--max-active=10" in warning and "max_active" not in warning.replace("--max-active", "")
+
+
+def companies_keys(out: Path) -> set[str]:
+    """The searches companies.csv merges, from its keys column."""
+    return {key for row in read_csv(out / "companies.csv") for key in row["keys"].split(";")}
+
+
+def test_another_file_into_the_same_folder_replaces_companies_csv(
+    run: Runner, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    first = batch_yaml(tmp_path / "a.yaml", COUNTRIES[:3], num=3, prefix="a")
+    assert run("batch", str(first), "--out", str(out), timeout=120).returncode == 0
+    second = batch_yaml(tmp_path / "b.yaml", COUNTRIES[3:5], num=3, prefix="b")
+    proc = run("batch", str(second), "--out", str(out), timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    keys = [f"b-{c.lower()}" for c in COUNTRIES[3:5]]
+    assert_complete(out, sandbox, keys)  # companies.csv: b's companies, none of a's
+    assert list(summary(out)["companies_from"]) == keys
+
+
+def test_a_rerun_never_drops_searches_companies_csv_merged(
+    run: Runner, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    two = batch_yaml(tmp_path / "two.yaml", COUNTRIES[:2], num=3)
+    assert run("batch", str(two), "--out", str(out), timeout=120).returncode == 0
+    before = (out / "companies.csv").read_bytes()
+    assert companies_keys(out) == {"dental-germany", "dental-france"}
+
+    # The file grows by one search; the rerun gets no results for the first one (every
+    # attempt of its results request fails), so it merges two searches, but not the same two.
+    three = batch_yaml(tmp_path / "three.yaml", COUNTRIES[:3], num=3)
+    argv = ["batch", str(three), "--out", str(out), "--max-active", "1"]
+    sandbox.faults.add("results:500*3")
+    failed = run(*argv, timeout=120)
+    assert failed.returncode == 1, failed.stderr
+    assert "error: dental-germany" in failed.stderr  # the precondition: that search failed
+    assert (out / "companies.csv").read_bytes() == before
+    assert "companies.csv kept as an earlier run wrote it" in failed.stderr
+    assert list(summary(out)["companies_from"]) == ["dental-germany", "dental-france"]
+
+    again = run(*argv, timeout=120)
+    assert again.returncode == 0, again.stderr
+    assert_complete(out, sandbox, [f"dental-{c.lower()}" for c in COUNTRIES[:3]])

@@ -12,8 +12,12 @@ What is written when, each file atomically (``_atomic.py``):
 - ``summary.json``: after each search finishes (at most once a second) and
   at the end; a search this run has not reached yet keeps what the previous
   run's summary said, so the file never loses what it knew;
-- ``companies.csv``: when the batch ends or is stopped, and then only if it
-  merges at least as many searches as the file already on disk.
+- ``companies.csv``: when the batch ends or is stopped: the companies of this
+  FILE's searches that have results. summary.json's ``companies_from`` names
+  the searches (key: parameters' fingerprint) the file on disk merges; a file
+  from another batch is always replaced, but one that merges searches of this
+  batch is kept until this run has merged every one of them again, so a rerun
+  stopped partway never loses companies already merged.
 """
 
 from __future__ import annotations
@@ -192,18 +196,20 @@ def _dry_run(ctx: Context, entries: list[Entry], journal_path: Path, out: Path) 
 # The run ----------------------------------------------------------------------------------
 
 
-def _previous_summary(out: Path) -> tuple[dict[str, dict[str, Any]], int]:
-    """An earlier run's summary.json by key, and how many searches its companies.csv merges.
+def _previous_summary(out: Path) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+    """An earlier run's summary.json by key, and the searches its companies.csv merges.
 
-    Missing or unreadable files count as nothing known.
+    The searches are key: fingerprint. Missing or unreadable files count as
+    nothing known (and a companies.csv nobody accounts for as merging nothing).
     """
     with contextlib.suppress(OSError, ValueError, TypeError, AttributeError, KeyError):
         data = json.loads((out / SUMMARY).read_text(encoding="utf-8"))
         by_key = {r["key"]: r for r in data["results"] if isinstance(r, dict) and "key" in r}
         merged = data.get("companies_from")
-        on_disk = (out / COMPANIES).is_file() and isinstance(merged, int)
-        return by_key, merged if on_disk else 0
-    return {}, 0
+        if not (out / COMPANIES).is_file() or not isinstance(merged, dict):
+            return by_key, {}
+        return by_key, {str(k): str(v) for k, v in merged.items()}
+    return {}, {}
 
 
 class _Batch:
@@ -222,9 +228,16 @@ class _Batch:
         self.out = out
         self.journal = journal
         self.records = {e.search.key: SearchRecord(e.search, names[e.search.key]) for e in entries}
-        self.previous, self.companies_on_disk = _previous_summary(out)
+        self.fingerprints = {e.search.key: e.search.params.fingerprint() for e in entries}
+        self.previous, self.on_disk = _previous_summary(out)
+        # The searches of this batch that companies.csv on disk already merges: a new
+        # file must merge each of them again. A file that merges any other search (an
+        # earlier FILE, or a key now naming other parameters) is not this batch's.
+        own = all(self.fingerprints.get(k) == f for k, f in self.on_disk.items())
+        self.must_merge = set(self.on_disk) if own else set()
         self.companies = Companies({e.search.key: i for i, e in enumerate(entries)})
-        self.merged = 0  # searches merged into self.companies in this run
+        self.merged: set[str] = set()  # searches merged into self.companies in this run
+        self.companies_written = False
         self.key_of_task: dict[str, str] = {}
         self._summary_at = 0.0
         targets = {e.search.key: e.search.params.desired_num_results for e in entries}
@@ -269,7 +282,7 @@ class _Batch:
             )
             write_atomic(self.out / record.file, data)
             self.companies.add(key, outcome.results, keys)
-            self.merged += 1
+            self.merged.add(key)
             record.status, record.results, record.written, record.error = (
                 status_word(task),
                 len(outcome.results),
@@ -313,16 +326,25 @@ class _Batch:
         if not force and now - self._summary_at < SUMMARY_EVERY:
             return
         self._summary_at = now
-        extra = {"file": str(self.ctx.args.file), "companies_from": self.companies_on_disk}
+        extra = {"file": str(self.ctx.args.file), "companies_from": self.on_disk}
         data = summary_bytes(list(self.records.values()), extra, self.previous)
         write_atomic(self.out / SUMMARY, data)
 
     def write_all(self) -> None:
-        """companies.csv (unless the one on disk merges more searches), then summary.json."""
-        if self.merged >= self.companies_on_disk:
-            write_atomic(self.out / COMPANIES, self.companies.to_csv(raw=self.ctx.args.raw_csv))
-            self.companies_on_disk = self.merged
+        """summary.json, then companies.csv unless that would drop searches it already merges.
+
+        The summary names the new file's searches first: a kill between the two
+        writes leaves a summary that asks for more, never for less.
+        """
+        write = self.merged >= self.must_merge
+        if write:
+            order = [e.search.key for e in self.entries if e.search.key in self.merged]
+            self.on_disk = {key: self.fingerprints[key] for key in order}
+            self.must_merge = set(self.merged)
         self.write_summary(force=True)
+        if write:
+            write_atomic(self.out / COMPANIES, self.companies.to_csv(raw=self.ctx.args.raw_csv))
+            self.companies_written = True
 
     # Running -----------------------------------------------------------------------------
 
@@ -364,10 +386,24 @@ class _Batch:
         failed = [r for r in records if r.error is not None]
         quota = [r for r in failed if r.status == "not_started"]
         twice = self.companies.found_more_than_once()
+        if self.companies_written:
+            companies = (
+                f"{self.out / COMPANIES}: {len(self.companies)} companies, {twice} found by "
+                "more than one search."
+            )
+        else:
+            missing = [key for key in self.on_disk if key not in self.merged]
+            shown = ", ".join(missing[:3]) + (
+                f" and {len(missing) - 3} more" if missing[3:] else ""
+            )
+            companies = (
+                f"{self.out / COMPANIES} kept as an earlier run wrote it ({len(self.on_disk)} "
+                f"searches): this run has no results for {shown}, and a new file would lose "
+                "their companies."
+            )
         self.ctx.info(
             f"{done} of {len(records)} searches finished, {len(failed)} failed. "
-            f"{self.out / COMPANIES}: {len(self.companies)} companies, {twice} found by more "
-            f"than one search. Per search: {self.out / SUMMARY}."
+            f"{companies} Per search: {self.out / SUMMARY}."
         )
         for record in failed:
             if record.status != "not_started":
