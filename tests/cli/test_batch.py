@@ -374,3 +374,34 @@ def test_a_rerun_never_drops_searches_companies_csv_merged(
     again = run(*argv, timeout=120)
     assert again.returncode == 0, again.stderr
     assert_complete(out, sandbox, [f"dental-{c.lower()}" for c in COUNTRIES[:3]])
+
+
+def test_a_key_whose_parameters_changed_is_a_file_error_before_any_request(
+    run: Runner, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    file = batch_yaml(tmp_path / "campaign.yaml", COUNTRIES[:2], num=3)
+    assert run("batch", str(file), "--out", str(out), timeout=120).returncode == 0
+    journal = out / "journal.sqlite"
+    (germany,) = [e for e in SQLiteJournal(journal).entries() if e.key == "dental-germany"]
+    # The first search's query changes under the same key; the second stays as it was.
+    text = file.read_text(encoding="utf-8").replace("in Germany", "in Germany and Austria")
+    file.write_text(text, encoding="utf-8")
+
+    def stamps_of() -> dict[str, int]:
+        return {p.name: p.stat().st_mtime_ns for p in out.iterdir() if "journal" not in p.name}
+
+    stamps = stamps_of()
+    expected = [
+        f"error: {file}:6: searches[0].key: 'dental-germany' already names a search with other "
+        f"parameters in the journal {journal} (task {germany.task_id}, query 'Dental practice "
+        "software in Germany'); give this search a new key (or use another --out or --journal)",
+        "1 error in FILE; nothing was sent.",
+    ]
+    for dry_run in (["--dry-run"], []):
+        proc = run("batch", str(file), "--out", str(out), *dry_run, timeout=60)
+        assert proc.returncode == 2, proc.stderr
+        assert proc.stderr.splitlines() == expected
+        assert proc.stdout == ""
+    assert len(tasks_created(sandbox)) == 2
+    assert stamps_of() == stamps  # no results file, summary or companies.csv rewritten

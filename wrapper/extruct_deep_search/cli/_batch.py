@@ -38,6 +38,7 @@ from .. import (
     PaymentRequiredError,
     QuotaStoppedError,
     RateLimitError,
+    Search,
     SearchOutcome,
     SQLiteJournal,
     Task,
@@ -73,12 +74,13 @@ def is_quota(error: BaseException) -> bool:
     return isinstance(error, RateLimitError) and error.retry_after is None
 
 
-def _entries(ctx: Context) -> list[Entry]:
+def _entries(ctx: Context, journal: SQLiteJournal | None) -> list[Entry]:
     args = ctx.args
     path = Path(args.file)
     text = read_text_file("FILE", path)
     criteria = _inputs.load_criteria_file(args.criteria) if args.criteria else None
-    return _batchfile.load(path, text, criteria)
+    check = key_check(journal) if journal is not None else None
+    return _batchfile.load(path, text, criteria, check=check)
 
 
 def _check_out(out: Path) -> None:
@@ -99,14 +101,16 @@ def _check_format(fmt: str) -> None:
 def cmd_batch(ctx: Context) -> int:
     """batch FILE --out DIR: check FILE, then run (or, with --dry-run, plan) its searches."""
     args = ctx.args
-    entries = _entries(ctx)
     out = Path(args.out).expanduser()
+    journal_path = Path(args.journal).expanduser() if args.journal else out / JOURNAL_FILE
+    journal = ctx.open_journal(journal_path) if journal_path.is_file() else None
+    # With --sandbox the run keeps no journal, so the keys it records do not matter.
+    entries = _entries(ctx, journal if args.dry_run or not args.sandbox else None)
     _check_out(out)
     _check_format(args.format)
-    journal_path = Path(args.journal).expanduser() if args.journal else out / JOURNAL_FILE
     names = file_names([e.search.key for e in entries], args.format)
     if args.dry_run:
-        return _dry_run(ctx, entries, journal_path, out)
+        return _dry_run(ctx, entries, journal, journal_path, out)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -117,8 +121,30 @@ def cmd_batch(ctx: Context) -> int:
         ctx.info("--sandbox: the tasks end with this command, so no journal is kept.")
         ds = ctx.client()
     else:
-        ds = ctx.client(journal=ctx.open_journal(journal_path))
+        ds = ctx.client(journal=journal or ctx.open_journal(journal_path))
     return _Batch(ctx, entries, names, out, ds.journal).run(ds)
+
+
+def key_check(journal: SQLiteJournal) -> _batchfile.Check:
+    """Refuses a search whose key the journal records with other parameters.
+
+    Its create would fail (the key names another search); checked here, it is
+    reported with the rest of FILE, before any request.
+    """
+    known = {e.key: e for e in journal.entries()}
+
+    def check(search: Search) -> str | None:
+        recorded = known.get(search.key)
+        if recorded is None or recorded.fingerprint == search.params.fingerprint():
+            return None
+        task = f"task {recorded.task_id}, " if recorded.task_id else ""
+        return (
+            f"{search.key!r} already names a search with other parameters in the journal "
+            f"{journal.path} ({task}query {recorded.query!r}); give this search a new key "
+            "(or use another --out or --journal)"
+        )
+
+    return check
 
 
 # --dry-run --------------------------------------------------------------------------------
@@ -154,8 +180,13 @@ def most_credits(rows: Sequence[Mapping[str, Any]]) -> int:
     return sum(r["desired_num_results"] for r in rows if r["status"] not in FINISHED)
 
 
-def _dry_run(ctx: Context, entries: list[Entry], journal_path: Path, out: Path) -> int:
-    journal = ctx.open_journal(journal_path) if journal_path.is_file() else None
+def _dry_run(
+    ctx: Context,
+    entries: list[Entry],
+    journal: SQLiteJournal | None,
+    journal_path: Path,
+    out: Path,
+) -> int:
     rows = plan_rows(entries, journal)
     with_task = sum(1 for r in rows if r["task_id"])
     finished = sum(1 for r in rows if r["status"] in FINISHED)

@@ -34,7 +34,7 @@ from typing import Any
 
 from .. import Criterion, InvalidArgumentError, Search
 
-__all__ = ["MAX_SEARCHES", "BatchFileError", "Entry", "load"]
+__all__ = ["MAX_SEARCHES", "BatchFileError", "Check", "Entry", "load"]
 
 MAX_SEARCHES = 10_000
 FIELDS = (
@@ -164,12 +164,24 @@ def _duplicates(keys: list[_Key], problems: _Problems) -> None:
         problems.add(line, f"{prefix}key", message)
 
 
-def _finish(entries: list[_Read], problems: _Problems, named: list[_Key]) -> list[Entry]:
+# What a loader read: the valid searches, the problems, the keys invalid searches name.
+_Parsed = tuple[list[_Read], _Problems, list[_Key]]
+
+Check = Callable[[Search], str | None]
+"""A check of one valid search against the world outside FILE: why its key is wrong, or None."""
+
+
+def _finish(parsed: _Parsed, check: Check | None) -> list[Entry]:
+    entries, problems, named = parsed
     if not entries and not problems.lines:
         problems.add(None, "", "holds no searches")
     if len(entries) > MAX_SEARCHES:
         problems.add(None, "", f"holds {len(entries)} searches; at most {MAX_SEARCHES} allowed")
     _duplicates(_keys_of(entries, named), problems)
+    for entry, line, prefix in entries:
+        message = check(entry.search) if check is not None else None
+        if message:
+            problems.add(line, f"{prefix}key", message)
     if problems.lines:
         raise BatchFileError(problems.lines)
     return [entry for entry, _, _ in entries]
@@ -225,7 +237,7 @@ def _criteria_default(criteria: list[Criterion] | None) -> list[dict[str, str]] 
     return [{"key": c.key, "name": c.name, "criterion": c.criterion} for c in criteria]
 
 
-def _load_yaml(path: str, text: str, criteria: list[Criterion] | None) -> list[Entry]:
+def _load_yaml(path: str, text: str, criteria: list[Criterion] | None) -> _Parsed:
     import yaml
 
     problems = _Problems(path, [])
@@ -288,7 +300,7 @@ def _load_yaml(path: str, text: str, criteria: list[Criterion] | None) -> list[E
             entries.append((Entry(label, search, "key" not in fields), item_line, f"{where}."))
         else:
             named += _named(fields, label, item_line, f"{where}.")
-    return _finish(entries, problems, named)
+    return entries, problems, named
 
 
 def _yaml_defaults(
@@ -350,7 +362,7 @@ def _csv_int(cell: str) -> int | str:
         return cell
 
 
-def _load_csv(path: str, text: str, criteria: list[Criterion] | None) -> list[Entry]:
+def _load_csv(path: str, text: str, criteria: list[Criterion] | None) -> _Parsed:
     problems = _Problems(path, [])
     rows = _rows(text)
     try:
@@ -403,12 +415,12 @@ def _load_csv(path: str, text: str, criteria: list[Criterion] | None) -> list[En
     except csv.Error as exc:
         problems.add(None, "", f"not valid CSV: {exc}")
         raise BatchFileError(problems.lines) from None
-    return _finish(entries, problems, named)
+    return entries, problems, named
 
 
 # Both -------------------------------------------------------------------------------------
 
-Loader = Callable[[str, str, "list[Criterion] | None"], list[Entry]]
+Loader = Callable[[str, str, "list[Criterion] | None"], _Parsed]
 LOADERS: dict[str, Loader] = {".yaml": _load_yaml, ".yml": _load_yaml, ".csv": _load_csv}
 
 
@@ -428,10 +440,12 @@ def load(
     criteria: list[Criterion] | None = None,
     *,
     criteria_flag: str = "--criteria",
+    check: Check | None = None,
 ) -> list[Entry]:
     """The searches in ``text`` (the content of ``path``), or :class:`BatchFileError` with every problem.
 
-    ``criteria`` (from ``--criteria FILE``) applies to every search that sets none.
+    ``criteria`` (from ``--criteria FILE``) applies to every search that sets none;
+    ``check`` (a key the journal records with other parameters) reports with the rest.
     """
     loader = LOADERS.get(path.suffix.lower())
     if loader is None:
@@ -440,7 +454,7 @@ def load(
     if bad_criteria:
         criteria = None
     try:
-        entries = loader(str(path), text.removeprefix("\ufeff"), criteria)
+        entries = _finish(loader(str(path), text.removeprefix("\ufeff"), criteria), check)
     except BatchFileError as exc:
         raise BatchFileError(bad_criteria + exc.errors) from None
     if bad_criteria:
