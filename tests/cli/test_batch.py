@@ -405,3 +405,35 @@ def test_a_key_whose_parameters_changed_is_a_file_error_before_any_request(
         assert proc.stdout == ""
     assert len(tasks_created(sandbox)) == 2
     assert stamps_of() == stamps  # no results file, summary or companies.csv rewritten
+
+
+def test_every_error_in_a_criterion_is_reported(
+    run: Runner, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    file = tmp_path / "criteria.yaml"
+    file.write_text(
+        "defaults:\n"
+        "  criteria:\n"
+        "    - {key: 1bad, name: X, criterion: short}\n"
+        "searches:\n"
+        "  - query: Dental practice software in Germany\n"
+        "    criteria:\n"
+        "      - {key: ok, name: '', criterion: Its customers are dental clinics}\n"
+        "      - {key: ok, name: Fine, criterion: short}\n"
+        "      - {name: N}\n",
+        encoding="utf-8",
+    )
+    proc = run("batch", str(file), "--out", str(tmp_path / "out"))
+    assert proc.returncode == 2, proc.stderr
+    key_rule = "must match ^[a-zA-Z][a-zA-Z0-9_]*$ (a letter, then letters, digits, _)"
+    assert proc.stderr.splitlines() == [
+        f"error: {file}:3: defaults.criteria[0].key: {key_rule}, got '1bad'",
+        f"error: {file}:3: defaults.criteria[0].criterion: must be 10-500 characters long, got 5",
+        f"error: {file}:7: searches[0].criteria[0].name: must be 1-100 characters long, got 0",
+        f"error: {file}:8: searches[0].criteria[1].key: duplicates key 'ok'; keys must be unique",
+        f"error: {file}:8: searches[0].criteria[1].criterion: must be 10-500 characters long, "
+        "got 5",
+        f"error: {file}:9: searches[0].criteria[2]: is missing key, criterion",
+        "6 errors in FILE; nothing was sent.",
+    ]
+    assert tasks_created(sandbox) == []

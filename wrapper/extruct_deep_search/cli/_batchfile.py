@@ -49,6 +49,9 @@ FIELDS = (
 CSV_COLUMNS = ("key", "query", "desired_num_results")
 # A query that passes validation, to check one field of a search on its own.
 _PROBE = "companies"
+# A criterion that passes validation, to check one field of a criterion on its own.
+_CRITERION_FIELDS = ("key", "name", "criterion")
+_VALID_CRITERION = {"key": "probe", "name": "Probe", "criterion": "Companies that sell software"}
 
 
 @dataclass(frozen=True)
@@ -100,16 +103,57 @@ def _check(fields: Mapping[str, Any]) -> tuple[Search | None, list[tuple[str, st
             return Search(**fields), []
         except InvalidArgumentError as exc:
             problems = [(exc.argument, _reason(exc))]
-    found: list[tuple[str, str]] = []
-    for name, value in fields.items():
-        probe = {"query": value} if name == "query" else {"query": _PROBE, name: value}
-        try:
-            Search(**probe)
-        except InvalidArgumentError as exc:
-            found.append((exc.argument, _reason(exc)))
+    found = [problem for name, value in fields.items() for problem in field_problems(name, value)]
     if "query" not in fields:
         found.insert(0, problems[0])
     return None, found or problems
+
+
+def _probe(name: str, value: Any) -> list[tuple[str, str]]:
+    """What create says about field ``name`` = ``value`` in an otherwise valid search."""
+    probe = {"query": value} if name == "query" else {"query": _PROBE, name: value}
+    try:
+        Search(**probe)
+    except InvalidArgumentError as exc:
+        return [(exc.argument, _reason(exc))]
+    return []
+
+
+def _renamed(problems: list[tuple[str, str]], where: str) -> list[tuple[str, str]]:
+    """A probe's problems about ``criteria[0]...`` or ``criteria[1]...``, said of ``where``."""
+    return [(re.sub(r"^criteria\[\d+\]", where, arg), reason) for arg, reason in problems]
+
+
+def field_problems(name: str, value: Any) -> list[tuple[str, str]]:
+    """Every (field, reason) wrong with one field of a search; for criteria, each field of each.
+
+    Create stops at the first problem; a criterion's fields are checked one by
+    one, each beside valid ones, so a bad key does not hide a short criterion.
+    """
+    found = _probe(name, value)
+    if not found or name != "criteria" or not isinstance(value, list):
+        return found
+    problems: list[tuple[str, str]] = []
+    keys: set[str] = set()
+    for index, item in enumerate(value):
+        where = f"criteria[{index}]"
+        if not isinstance(item, dict):
+            problems += _renamed(_probe("criteria", [item]), where)
+            continue
+        missing = [f for f in _CRITERION_FIELDS if f not in item]
+        if missing:
+            problems.append((where, f"is missing {', '.join(missing)}"))
+        key = item.get("key")
+        if isinstance(key, str) and key in keys:
+            twice = [{**_VALID_CRITERION, "key": key}] * 2
+            problems += _renamed(_probe("criteria", twice), where)
+        if isinstance(key, str):
+            keys.add(key)
+        for field in _CRITERION_FIELDS:
+            if field in item:
+                one = {**_VALID_CRITERION, field: item[field]}
+                problems += _renamed(_probe("criteria", [one]), where)
+    return problems or found
 
 
 def _unknown(name: str, allowed: Iterable[str]) -> str:
@@ -329,17 +373,13 @@ def _yaml_defaults(
         if name == "criteria" and criteria is not None:
             problems.add(line, "defaults.criteria", "given both here and by --criteria; keep one")
             continue
-        probe = {"query": field_value} if name == "query" else {"query": _PROBE, name: field_value}
-        try:
-            Search(**probe)
-        except InvalidArgumentError as exc:
+        wrong = field_problems(str(name), field_value)
+        for argument, reason in wrong:
             problems.add(
-                lines.line("defaults", field=exc.argument) or line,
-                f"defaults.{exc.argument}",
-                _reason(exc),
+                lines.line("defaults", field=argument) or line, f"defaults.{argument}", reason
             )
-            continue
-        defaults[name] = field_value
+        if not wrong:
+            defaults[name] = field_value
     return defaults
 
 
