@@ -437,3 +437,33 @@ def test_every_error_in_a_criterion_is_reported(
         "6 errors in FILE; nothing was sent.",
     ]
     assert tasks_created(sandbox) == []
+
+
+def test_a_field_given_twice_is_an_error_not_the_last_one_wins(
+    run: Runner, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    file = tmp_path / "twice.yaml"
+    file.write_text(
+        "defaults:\n"
+        "  desired_num_results: 5\n"
+        "  desired_num_results: 6\n"
+        "  criteria:\n"
+        "    - {key: a, name: A, criterion: Its customers are dental clinics, name: B}\n"
+        "searches:\n"
+        "  - key: d1\n"
+        "    query: Dental practice software in Germany\n"
+        "    query: Dental practice software in France\n"
+        "  - key: d2\n"
+        "    query: Dental practice software in Spain\n",
+        encoding="utf-8",
+    )
+    proc = run("batch", str(file), "--out", str(tmp_path / "out"))
+    assert proc.returncode == 2, proc.stderr
+    last = "YAML keeps only the last"
+    assert proc.stderr.splitlines() == [
+        f"error: {file}:3: defaults.desired_num_results: given twice (also on line 2); {last}",
+        f"error: {file}:5: defaults.criteria[0].name: given twice (also on line 5); {last}",
+        f"error: {file}:9: searches[0].query: given twice (also on line 8); {last}",
+        "3 errors in FILE; nothing was sent.",
+    ]
+    assert tasks_created(sandbox) == []

@@ -261,6 +261,42 @@ class _Lines:
                     return value, key.start_mark.line + 1
         return None, None
 
+    def duplicates(self) -> list[tuple[int, str, int]]:
+        """(line, field path, line of the first) of each key a mapping holds twice.
+
+        PyYAML keeps the last silently; FILE is checked on the composed nodes,
+        so every duplicate is reported with the other errors.
+        """
+        found: list[tuple[int, str, int]] = []
+        import yaml
+
+        start = "searches" if isinstance(self.root, yaml.SequenceNode) else ""
+        self._walk(self.root, start, found, set())
+        return found
+
+    @classmethod
+    def _walk(cls, node: Any, path: str, found: list[tuple[int, str, int]], seen: set[int]) -> None:
+        import yaml
+
+        if id(node) in seen:  # an alias: its node was walked where the anchor is
+            return
+        seen.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                cls._walk(item, f"{path}[{index}]", found, seen)
+        elif isinstance(node, yaml.MappingNode):
+            first: dict[tuple[str, str], int] = {}
+            for key, value in node.value:
+                if not isinstance(key, yaml.ScalarNode) or key.tag == "tag:yaml.org,2002:merge":
+                    continue
+                child = f"{path}.{key.value}" if path else str(key.value)
+                line = key.start_mark.line + 1
+                if (key.tag, key.value) in first:
+                    found.append((line, child, first[(key.tag, key.value)]))
+                else:
+                    first[(key.tag, key.value)] = line
+                cls._walk(value, child, found, seen)
+
     def line(self, *steps: str | int, field: str = "") -> int | None:
         """The line of the node at ``steps`` then ``field``'s path; the deepest one found."""
         path: list[str | int] = list(steps)
@@ -293,6 +329,8 @@ def _load_yaml(path: str, text: str, criteria: list[Criterion] | None) -> _Parse
         problems.add(mark.line + 1 if mark else None, "", f"not valid YAML: {reason}")
         raise BatchFileError(problems.lines) from None
     lines = _Lines(text)
+    for again, path, first in lines.duplicates():
+        problems.add(again, path, f"given twice (also on line {first}); YAML keeps only the last")
     prefix: list[str | int] = []
     if isinstance(data, list):
         data = {"searches": data}
