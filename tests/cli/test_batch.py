@@ -467,3 +467,33 @@ def test_a_field_given_twice_is_an_error_not_the_last_one_wins(
         "3 errors in FILE; nothing was sent.",
     ]
     assert tasks_created(sandbox) == []
+
+
+def test_ctrl_c_during_a_create_says_it_may_have_started_a_task(
+    run: Runner, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    file = batch_yaml(tmp_path / "campaign.yaml", COUNTRIES[:2], num=3)
+    out = tmp_path / "out"
+    argv = ["batch", str(file), "--out", str(out)]
+    sandbox.faults.add("create:slow=30*1")  # the first create makes its task, then answers late
+    proc = subprocess.Popen(
+        [*CLI, *argv], env=run.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    journal = out / "journal.sqlite"
+
+    def unanswered() -> int:
+        if not journal.exists():
+            return 0
+        return sum(1 for e in SQLiteJournal(journal).entries() if e.task_id is None)
+
+    wait_for(lambda: unanswered() == 1 and len(tasks_created(sandbox)) == 1)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    assert (
+        "0 started task(s), and any task the 1 create(s) in flight started, keep running; "
+        "rerun the same command to resume (it re-attaches to them through the journal"
+    ) in stderr
+    resumed = run(*argv, timeout=120)
+    assert resumed.returncode == 0, resumed.stderr
+    assert len(tasks_created(sandbox)) == 2  # the rerun found the task that create started

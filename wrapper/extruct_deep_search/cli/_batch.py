@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import sqlite3
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -404,12 +405,27 @@ class _Batch:
                 for outcome in outcomes:
                     self.finish(outcome)
         except KeyboardInterrupt:
-            running = sum(1 for r in self.records.values() if r.task and r.status not in FINISHED)
+            running, in_flight = self._unfinished()
             self.write_all()
-            raise BatchInterrupted(running) from None
+            raise BatchInterrupted(running, in_flight) from None
         self.write_all()
         self.progress.final()
         return self._report()
+
+    def _unfinished(self) -> tuple[int, int]:
+        """(started tasks not seen finish, creates sent but unanswered), by the journal.
+
+        A create answered but not polled yet has a task only the journal knows;
+        one cut short by Ctrl-C may have started a task a rerun will find.
+        """
+        unfinished = {k for k, r in self.records.items() if r.status not in FINISHED}
+        try:
+            entries = [e for e in self.journal.entries() if e.key in unfinished]
+        except (OSError, sqlite3.Error):
+            entries = []
+        started = {e.key for e in entries if e.task_id is not None}
+        started |= {k for k in unfinished if self.records[k].task is not None}
+        return len(started), sum(1 for e in entries if e.task_id is None)
 
     def _report(self) -> int:
         records = list(self.records.values())
