@@ -329,3 +329,171 @@ def test_exclude_found_in_one_wave_warns_in_flag_words(run: Runner, tmp_path: Pa
     (warning,) = [line for line in proc.stderr.splitlines() if line.startswith("warning:")]
     assert warning.startswith("warning: --exclude-found has no effect")
     assert "--max-active=10" in warning and "max_active" not in warning.replace("--max-active", "")
+
+
+def companies_keys(out: Path) -> set[str]:
+    """The searches companies.csv merges, from its keys column."""
+    return {key for row in read_csv(out / "companies.csv") for key in row["keys"].split(";")}
+
+
+def test_another_file_into_the_same_folder_replaces_companies_csv(
+    run: Runner, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    first = batch_yaml(tmp_path / "a.yaml", COUNTRIES[:3], num=3, prefix="a")
+    assert run("batch", str(first), "--out", str(out), timeout=120).returncode == 0
+    second = batch_yaml(tmp_path / "b.yaml", COUNTRIES[3:5], num=3, prefix="b")
+    proc = run("batch", str(second), "--out", str(out), timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    keys = [f"b-{c.lower()}" for c in COUNTRIES[3:5]]
+    assert_complete(out, sandbox, keys)  # companies.csv: b's companies, none of a's
+    assert list(summary(out)["companies_from"]) == keys
+
+
+def test_a_rerun_never_drops_searches_companies_csv_merged(
+    run: Runner, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    two = batch_yaml(tmp_path / "two.yaml", COUNTRIES[:2], num=3)
+    assert run("batch", str(two), "--out", str(out), timeout=120).returncode == 0
+    before = (out / "companies.csv").read_bytes()
+    assert companies_keys(out) == {"dental-germany", "dental-france"}
+
+    # The file grows by one search; the rerun gets no results for the first one (every
+    # attempt of its results request fails), so it merges two searches, but not the same two.
+    three = batch_yaml(tmp_path / "three.yaml", COUNTRIES[:3], num=3)
+    argv = ["batch", str(three), "--out", str(out), "--max-active", "1"]
+    sandbox.faults.add("results:500*3")
+    failed = run(*argv, timeout=120)
+    assert failed.returncode == 1, failed.stderr
+    assert "error: dental-germany" in failed.stderr  # the precondition: that search failed
+    assert (out / "companies.csv").read_bytes() == before
+    assert "companies.csv kept as an earlier run wrote it" in failed.stderr
+    assert list(summary(out)["companies_from"]) == ["dental-germany", "dental-france"]
+
+    again = run(*argv, timeout=120)
+    assert again.returncode == 0, again.stderr
+    assert_complete(out, sandbox, [f"dental-{c.lower()}" for c in COUNTRIES[:3]])
+
+
+def test_a_key_whose_parameters_changed_is_a_file_error_before_any_request(
+    run: Runner, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    file = batch_yaml(tmp_path / "campaign.yaml", COUNTRIES[:2], num=3)
+    assert run("batch", str(file), "--out", str(out), timeout=120).returncode == 0
+    journal = out / "journal.sqlite"
+    (germany,) = [e for e in SQLiteJournal(journal).entries() if e.key == "dental-germany"]
+    # The first search's query changes under the same key; the second stays as it was.
+    text = file.read_text(encoding="utf-8").replace("in Germany", "in Germany and Austria")
+    file.write_text(text, encoding="utf-8")
+
+    def stamps_of() -> dict[str, int]:
+        return {p.name: p.stat().st_mtime_ns for p in out.iterdir() if "journal" not in p.name}
+
+    stamps = stamps_of()
+    expected = [
+        f"error: {file}:6: searches[0].key: 'dental-germany' already names a search with other "
+        f"parameters in the journal {journal} (task {germany.task_id}, query 'Dental practice "
+        "software in Germany'); give this search a new key (or use another --out or --journal)",
+        "1 error in FILE; nothing was sent.",
+    ]
+    for dry_run in (["--dry-run"], []):
+        proc = run("batch", str(file), "--out", str(out), *dry_run, timeout=60)
+        assert proc.returncode == 2, proc.stderr
+        assert proc.stderr.splitlines() == expected
+        assert proc.stdout == ""
+    assert len(tasks_created(sandbox)) == 2
+    assert stamps_of() == stamps  # no results file, summary or companies.csv rewritten
+
+
+def test_every_error_in_a_criterion_is_reported(
+    run: Runner, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    file = tmp_path / "criteria.yaml"
+    file.write_text(
+        "defaults:\n"
+        "  criteria:\n"
+        "    - {key: 1bad, name: X, criterion: short}\n"
+        "searches:\n"
+        "  - query: Dental practice software in Germany\n"
+        "    criteria:\n"
+        "      - {key: ok, name: '', criterion: Its customers are dental clinics}\n"
+        "      - {key: ok, name: Fine, criterion: short}\n"
+        "      - {name: N}\n",
+        encoding="utf-8",
+    )
+    proc = run("batch", str(file), "--out", str(tmp_path / "out"))
+    assert proc.returncode == 2, proc.stderr
+    key_rule = "must match ^[a-zA-Z][a-zA-Z0-9_]*$ (a letter, then letters, digits, _)"
+    assert proc.stderr.splitlines() == [
+        f"error: {file}:3: defaults.criteria[0].key: {key_rule}, got '1bad'",
+        f"error: {file}:3: defaults.criteria[0].criterion: must be 10-500 characters long, got 5",
+        f"error: {file}:7: searches[0].criteria[0].name: must be 1-100 characters long, got 0",
+        f"error: {file}:8: searches[0].criteria[1].key: duplicates key 'ok'; keys must be unique",
+        f"error: {file}:8: searches[0].criteria[1].criterion: must be 10-500 characters long, "
+        "got 5",
+        f"error: {file}:9: searches[0].criteria[2]: is missing key, criterion",
+        "6 errors in FILE; nothing was sent.",
+    ]
+    assert tasks_created(sandbox) == []
+
+
+def test_a_field_given_twice_is_an_error_not_the_last_one_wins(
+    run: Runner, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    file = tmp_path / "twice.yaml"
+    file.write_text(
+        "defaults:\n"
+        "  desired_num_results: 5\n"
+        "  desired_num_results: 6\n"
+        "  criteria:\n"
+        "    - {key: a, name: A, criterion: Its customers are dental clinics, name: B}\n"
+        "searches:\n"
+        "  - key: d1\n"
+        "    query: Dental practice software in Germany\n"
+        "    query: Dental practice software in France\n"
+        "  - key: d2\n"
+        "    query: Dental practice software in Spain\n",
+        encoding="utf-8",
+    )
+    proc = run("batch", str(file), "--out", str(tmp_path / "out"))
+    assert proc.returncode == 2, proc.stderr
+    last = "YAML keeps only the last"
+    assert proc.stderr.splitlines() == [
+        f"error: {file}:3: defaults.desired_num_results: given twice (also on line 2); {last}",
+        f"error: {file}:5: defaults.criteria[0].name: given twice (also on line 5); {last}",
+        f"error: {file}:9: searches[0].query: given twice (also on line 8); {last}",
+        "3 errors in FILE; nothing was sent.",
+    ]
+    assert tasks_created(sandbox) == []
+
+
+def test_ctrl_c_during_a_create_says_it_may_have_started_a_task(
+    run: Runner, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    file = batch_yaml(tmp_path / "campaign.yaml", COUNTRIES[:2], num=3)
+    out = tmp_path / "out"
+    argv = ["batch", str(file), "--out", str(out)]
+    sandbox.faults.add("create:slow=30*1")  # the first create makes its task, then answers late
+    proc = subprocess.Popen(
+        [*CLI, *argv], env=run.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    journal = out / "journal.sqlite"
+
+    def unanswered() -> int:
+        if not journal.exists():
+            return 0
+        return sum(1 for e in SQLiteJournal(journal).entries() if e.task_id is None)
+
+    wait_for(lambda: unanswered() == 1 and len(tasks_created(sandbox)) == 1)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    assert (
+        "0 started task(s), and any task the 1 create(s) in flight started, keep running; "
+        "rerun the same command to resume (it re-attaches to them through the journal"
+    ) in stderr
+    resumed = run(*argv, timeout=120)
+    assert resumed.returncode == 0, resumed.stderr
+    assert len(tasks_created(sandbox)) == 2  # the rerun found the task that create started

@@ -218,3 +218,52 @@ def test_batch_live_table_under_a_pty(slow_cli: Runner, tmp_path: Path) -> None:
     assert re.search(r"drones-[ab]\s+.\s*\w+\s+.\s*\d+\s+.\s*\d+/10", screen)
     assert "ETA ~" in screen and "3/3 finished (0 failed)" in screen
     assert "Traceback" not in screen
+
+
+# A child that sends itself SIGINT when MODULE starts importing, then runs
+# `python -m extruct_deep_search ARGS...` as runpy does for -m.
+CTRL_C_WHILE_IMPORTING = """
+import os, runpy, signal, sys
+
+# As from an interactive shell: a test runner may have started us ignoring SIGINT.
+signal.signal(signal.SIGINT, signal.default_int_handler)
+
+MODULE = sys.argv[1]
+
+class CtrlC:
+    def find_spec(self, name, path=None, target=None):
+        if name == MODULE:
+            os.kill(os.getpid(), signal.SIGINT)
+        return None
+
+sys.meta_path.insert(0, CtrlC())
+sys.argv = ["extruct_deep_search", *sys.argv[2:]]
+runpy.run_module("extruct_deep_search", run_name="__main__", alter_sys=True)
+"""
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "extruct_deep_search.cli",
+        "extruct_deep_search.cli._app",
+        "extruct_deep_search.cli._batch",
+        "extruct_deep_search.cli._parser",
+    ],
+)
+def test_ctrl_c_while_the_command_line_imports_exits_130_quietly(
+    slow_cli: Runner, module: str, tmp_path: Path
+) -> None:
+    file = tmp_path / "b.csv"
+    file.write_text("query\nDental practice software in Germany\n", encoding="utf-8")
+    argv = ["batch", str(file), "--out", str(tmp_path / "out")]
+    proc = subprocess.run(
+        [CLI[0], "-c", CTRL_C_WHILE_IMPORTING, module, *argv],
+        env=slow_cli.env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 130, proc.stderr
+    assert proc.stderr == ""
+    assert not (tmp_path / "out").exists()  # interrupted before the command ran

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
-from .cli import main
+try:
+    from .cli import main
+except KeyboardInterrupt:  # Ctrl-C while importing: exit as the command line does, quietly
+    raise SystemExit(130) from None
 
 raise SystemExit(main())

@@ -14,14 +14,23 @@ from collections.abc import Sequence
 __all__ = ["main"]
 
 INSTALL_HINT = "pip install 'extruct-deep-search[cli]'"
+EXIT_INTERRUPTED = 130
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit code.
 
     ``--help`` and ``--version`` work without the ``cli`` extra; anything else
-    returns 2 with an install hint when rich is missing.
+    returns 2 with an install hint when rich is missing. Ctrl-C returns 130
+    without a traceback, also while the command line is still importing.
     """
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         import rich  # noqa: F401

@@ -146,10 +146,7 @@ def _dispatch(ctx: Context) -> int:
         return EXIT_INTERRUPTED
     except BatchInterrupted as exc:
         _second_ctrl_c_exits()
-        sys.stderr.write(
-            f"\nStopped watching. {exc.running} started task(s) keep running; rerun the same "
-            f"command to resume (no task is created twice):\n  {ctx.command_line()}\n"
-        )
+        sys.stderr.write(f"\n{exc.message(ctx.command_line())}\n")
         return EXIT_INTERRUPTED
     except BatchFileError as exc:
         for line in exc.errors:

@@ -12,14 +12,19 @@ What is written when, each file atomically (``_atomic.py``):
 - ``summary.json``: after each search finishes (at most once a second) and
   at the end; a search this run has not reached yet keeps what the previous
   run's summary said, so the file never loses what it knew;
-- ``companies.csv``: when the batch ends or is stopped, and then only if it
-  merges at least as many searches as the file already on disk.
+- ``companies.csv``: when the batch ends or is stopped: the companies of this
+  FILE's searches that have results. summary.json's ``companies_from`` names
+  the searches (key: parameters' fingerprint) the file on disk merges; a file
+  from another batch is always replaced, but one that merges searches of this
+  batch is kept until this run has merged every one of them again, so a rerun
+  stopped partway never loses companies already merged.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import sqlite3
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -34,6 +39,7 @@ from .. import (
     PaymentRequiredError,
     QuotaStoppedError,
     RateLimitError,
+    Search,
     SearchOutcome,
     SQLiteJournal,
     Task,
@@ -69,12 +75,13 @@ def is_quota(error: BaseException) -> bool:
     return isinstance(error, RateLimitError) and error.retry_after is None
 
 
-def _entries(ctx: Context) -> list[Entry]:
+def _entries(ctx: Context, journal: SQLiteJournal | None) -> list[Entry]:
     args = ctx.args
     path = Path(args.file)
     text = read_text_file("FILE", path)
     criteria = _inputs.load_criteria_file(args.criteria) if args.criteria else None
-    return _batchfile.load(path, text, criteria)
+    check = key_check(journal) if journal is not None else None
+    return _batchfile.load(path, text, criteria, check=check)
 
 
 def _check_out(out: Path) -> None:
@@ -95,14 +102,16 @@ def _check_format(fmt: str) -> None:
 def cmd_batch(ctx: Context) -> int:
     """batch FILE --out DIR: check FILE, then run (or, with --dry-run, plan) its searches."""
     args = ctx.args
-    entries = _entries(ctx)
     out = Path(args.out).expanduser()
+    journal_path = Path(args.journal).expanduser() if args.journal else out / JOURNAL_FILE
+    journal = ctx.open_journal(journal_path) if journal_path.is_file() else None
+    # With --sandbox the run keeps no journal, so the keys it records do not matter.
+    entries = _entries(ctx, journal if args.dry_run or not args.sandbox else None)
     _check_out(out)
     _check_format(args.format)
-    journal_path = Path(args.journal).expanduser() if args.journal else out / JOURNAL_FILE
     names = file_names([e.search.key for e in entries], args.format)
     if args.dry_run:
-        return _dry_run(ctx, entries, journal_path, out)
+        return _dry_run(ctx, entries, journal, journal_path, out)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -113,8 +122,30 @@ def cmd_batch(ctx: Context) -> int:
         ctx.info("--sandbox: the tasks end with this command, so no journal is kept.")
         ds = ctx.client()
     else:
-        ds = ctx.client(journal=ctx.open_journal(journal_path))
+        ds = ctx.client(journal=journal or ctx.open_journal(journal_path))
     return _Batch(ctx, entries, names, out, ds.journal).run(ds)
+
+
+def key_check(journal: SQLiteJournal) -> _batchfile.Check:
+    """Refuses a search whose key the journal records with other parameters.
+
+    Its create would fail (the key names another search); checked here, it is
+    reported with the rest of FILE, before any request.
+    """
+    known = {e.key: e for e in journal.entries()}
+
+    def check(search: Search) -> str | None:
+        recorded = known.get(search.key)
+        if recorded is None or recorded.fingerprint == search.params.fingerprint():
+            return None
+        task = f"task {recorded.task_id}, " if recorded.task_id else ""
+        return (
+            f"{search.key!r} already names a search with other parameters in the journal "
+            f"{journal.path} ({task}query {recorded.query!r}); give this search a new key "
+            "(or use another --out or --journal)"
+        )
+
+    return check
 
 
 # --dry-run --------------------------------------------------------------------------------
@@ -150,8 +181,13 @@ def most_credits(rows: Sequence[Mapping[str, Any]]) -> int:
     return sum(r["desired_num_results"] for r in rows if r["status"] not in FINISHED)
 
 
-def _dry_run(ctx: Context, entries: list[Entry], journal_path: Path, out: Path) -> int:
-    journal = ctx.open_journal(journal_path) if journal_path.is_file() else None
+def _dry_run(
+    ctx: Context,
+    entries: list[Entry],
+    journal: SQLiteJournal | None,
+    journal_path: Path,
+    out: Path,
+) -> int:
     rows = plan_rows(entries, journal)
     with_task = sum(1 for r in rows if r["task_id"])
     finished = sum(1 for r in rows if r["status"] in FINISHED)
@@ -192,18 +228,20 @@ def _dry_run(ctx: Context, entries: list[Entry], journal_path: Path, out: Path) 
 # The run ----------------------------------------------------------------------------------
 
 
-def _previous_summary(out: Path) -> tuple[dict[str, dict[str, Any]], int]:
-    """An earlier run's summary.json by key, and how many searches its companies.csv merges.
+def _previous_summary(out: Path) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+    """An earlier run's summary.json by key, and the searches its companies.csv merges.
 
-    Missing or unreadable files count as nothing known.
+    The searches are key: fingerprint. Missing or unreadable files count as
+    nothing known (and a companies.csv nobody accounts for as merging nothing).
     """
     with contextlib.suppress(OSError, ValueError, TypeError, AttributeError, KeyError):
         data = json.loads((out / SUMMARY).read_text(encoding="utf-8"))
         by_key = {r["key"]: r for r in data["results"] if isinstance(r, dict) and "key" in r}
         merged = data.get("companies_from")
-        on_disk = (out / COMPANIES).is_file() and isinstance(merged, int)
-        return by_key, merged if on_disk else 0
-    return {}, 0
+        if not (out / COMPANIES).is_file() or not isinstance(merged, dict):
+            return by_key, {}
+        return by_key, {str(k): str(v) for k, v in merged.items()}
+    return {}, {}
 
 
 class _Batch:
@@ -222,9 +260,16 @@ class _Batch:
         self.out = out
         self.journal = journal
         self.records = {e.search.key: SearchRecord(e.search, names[e.search.key]) for e in entries}
-        self.previous, self.companies_on_disk = _previous_summary(out)
+        self.fingerprints = {e.search.key: e.search.params.fingerprint() for e in entries}
+        self.previous, self.on_disk = _previous_summary(out)
+        # The searches of this batch that companies.csv on disk already merges: a new
+        # file must merge each of them again. A file that merges any other search (an
+        # earlier FILE, or a key now naming other parameters) is not this batch's.
+        own = all(self.fingerprints.get(k) == f for k, f in self.on_disk.items())
+        self.must_merge = set(self.on_disk) if own else set()
         self.companies = Companies({e.search.key: i for i, e in enumerate(entries)})
-        self.merged = 0  # searches merged into self.companies in this run
+        self.merged: set[str] = set()  # searches merged into self.companies in this run
+        self.companies_written = False
         self.key_of_task: dict[str, str] = {}
         self._summary_at = 0.0
         targets = {e.search.key: e.search.params.desired_num_results for e in entries}
@@ -269,7 +314,7 @@ class _Batch:
             )
             write_atomic(self.out / record.file, data)
             self.companies.add(key, outcome.results, keys)
-            self.merged += 1
+            self.merged.add(key)
             record.status, record.results, record.written, record.error = (
                 status_word(task),
                 len(outcome.results),
@@ -313,16 +358,25 @@ class _Batch:
         if not force and now - self._summary_at < SUMMARY_EVERY:
             return
         self._summary_at = now
-        extra = {"file": str(self.ctx.args.file), "companies_from": self.companies_on_disk}
+        extra = {"file": str(self.ctx.args.file), "companies_from": self.on_disk}
         data = summary_bytes(list(self.records.values()), extra, self.previous)
         write_atomic(self.out / SUMMARY, data)
 
     def write_all(self) -> None:
-        """companies.csv (unless the one on disk merges more searches), then summary.json."""
-        if self.merged >= self.companies_on_disk:
-            write_atomic(self.out / COMPANIES, self.companies.to_csv(raw=self.ctx.args.raw_csv))
-            self.companies_on_disk = self.merged
+        """summary.json, then companies.csv unless that would drop searches it already merges.
+
+        The summary names the new file's searches first: a kill between the two
+        writes leaves a summary that asks for more, never for less.
+        """
+        write = self.merged >= self.must_merge
+        if write:
+            order = [e.search.key for e in self.entries if e.search.key in self.merged]
+            self.on_disk = {key: self.fingerprints[key] for key in order}
+            self.must_merge = set(self.merged)
         self.write_summary(force=True)
+        if write:
+            write_atomic(self.out / COMPANIES, self.companies.to_csv(raw=self.ctx.args.raw_csv))
+            self.companies_written = True
 
     # Running -----------------------------------------------------------------------------
 
@@ -351,12 +405,27 @@ class _Batch:
                 for outcome in outcomes:
                     self.finish(outcome)
         except KeyboardInterrupt:
-            running = sum(1 for r in self.records.values() if r.task and r.status not in FINISHED)
+            running, in_flight = self._unfinished()
             self.write_all()
-            raise BatchInterrupted(running) from None
+            raise BatchInterrupted(running, in_flight) from None
         self.write_all()
         self.progress.final()
         return self._report()
+
+    def _unfinished(self) -> tuple[int, int]:
+        """(started tasks not seen finish, creates sent but unanswered), by the journal.
+
+        A create answered but not polled yet has a task only the journal knows;
+        one cut short by Ctrl-C may have started a task a rerun will find.
+        """
+        unfinished = {k for k, r in self.records.items() if r.status not in FINISHED}
+        try:
+            entries = [e for e in self.journal.entries() if e.key in unfinished]
+        except (OSError, sqlite3.Error):
+            entries = []
+        started = {e.key for e in entries if e.task_id is not None}
+        started |= {k for k in unfinished if self.records[k].task is not None}
+        return len(started), sum(1 for e in entries if e.task_id is None)
 
     def _report(self) -> int:
         records = list(self.records.values())
@@ -364,10 +433,24 @@ class _Batch:
         failed = [r for r in records if r.error is not None]
         quota = [r for r in failed if r.status == "not_started"]
         twice = self.companies.found_more_than_once()
+        if self.companies_written:
+            companies = (
+                f"{self.out / COMPANIES}: {len(self.companies)} companies, {twice} found by "
+                "more than one search."
+            )
+        else:
+            missing = [key for key in self.on_disk if key not in self.merged]
+            shown = ", ".join(missing[:3]) + (
+                f" and {len(missing) - 3} more" if missing[3:] else ""
+            )
+            companies = (
+                f"{self.out / COMPANIES} kept as an earlier run wrote it ({len(self.on_disk)} "
+                f"searches): this run has no results for {shown}, and a new file would lose "
+                "their companies."
+            )
         self.ctx.info(
             f"{done} of {len(records)} searches finished, {len(failed)} failed. "
-            f"{self.out / COMPANIES}: {len(self.companies)} companies, {twice} found by more "
-            f"than one search. Per search: {self.out / SUMMARY}."
+            f"{companies} Per search: {self.out / SUMMARY}."
         )
         for record in failed:
             if record.status != "not_started":

@@ -34,7 +34,7 @@ from typing import Any
 
 from .. import Criterion, InvalidArgumentError, Search
 
-__all__ = ["MAX_SEARCHES", "BatchFileError", "Entry", "load"]
+__all__ = ["MAX_SEARCHES", "BatchFileError", "Check", "Entry", "load"]
 
 MAX_SEARCHES = 10_000
 FIELDS = (
@@ -49,6 +49,9 @@ FIELDS = (
 CSV_COLUMNS = ("key", "query", "desired_num_results")
 # A query that passes validation, to check one field of a search on its own.
 _PROBE = "companies"
+# A criterion that passes validation, to check one field of a criterion on its own.
+_CRITERION_FIELDS = ("key", "name", "criterion")
+_VALID_CRITERION = {"key": "probe", "name": "Probe", "criterion": "Companies that sell software"}
 
 
 @dataclass(frozen=True)
@@ -100,16 +103,57 @@ def _check(fields: Mapping[str, Any]) -> tuple[Search | None, list[tuple[str, st
             return Search(**fields), []
         except InvalidArgumentError as exc:
             problems = [(exc.argument, _reason(exc))]
-    found: list[tuple[str, str]] = []
-    for name, value in fields.items():
-        probe = {"query": value} if name == "query" else {"query": _PROBE, name: value}
-        try:
-            Search(**probe)
-        except InvalidArgumentError as exc:
-            found.append((exc.argument, _reason(exc)))
+    found = [problem for name, value in fields.items() for problem in field_problems(name, value)]
     if "query" not in fields:
         found.insert(0, problems[0])
     return None, found or problems
+
+
+def _probe(name: str, value: Any) -> list[tuple[str, str]]:
+    """What create says about field ``name`` = ``value`` in an otherwise valid search."""
+    probe = {"query": value} if name == "query" else {"query": _PROBE, name: value}
+    try:
+        Search(**probe)
+    except InvalidArgumentError as exc:
+        return [(exc.argument, _reason(exc))]
+    return []
+
+
+def _renamed(problems: list[tuple[str, str]], where: str) -> list[tuple[str, str]]:
+    """A probe's problems about ``criteria[0]...`` or ``criteria[1]...``, said of ``where``."""
+    return [(re.sub(r"^criteria\[\d+\]", where, arg), reason) for arg, reason in problems]
+
+
+def field_problems(name: str, value: Any) -> list[tuple[str, str]]:
+    """Every (field, reason) wrong with one field of a search; for criteria, each field of each.
+
+    Create stops at the first problem; a criterion's fields are checked one by
+    one, each beside valid ones, so a bad key does not hide a short criterion.
+    """
+    found = _probe(name, value)
+    if not found or name != "criteria" or not isinstance(value, list):
+        return found
+    problems: list[tuple[str, str]] = []
+    keys: set[str] = set()
+    for index, item in enumerate(value):
+        where = f"criteria[{index}]"
+        if not isinstance(item, dict):
+            problems += _renamed(_probe("criteria", [item]), where)
+            continue
+        missing = [f for f in _CRITERION_FIELDS if f not in item]
+        if missing:
+            problems.append((where, f"is missing {', '.join(missing)}"))
+        key = item.get("key")
+        if isinstance(key, str) and key in keys:
+            twice = [{**_VALID_CRITERION, "key": key}] * 2
+            problems += _renamed(_probe("criteria", twice), where)
+        if isinstance(key, str):
+            keys.add(key)
+        for field in _CRITERION_FIELDS:
+            if field in item:
+                one = {**_VALID_CRITERION, field: item[field]}
+                problems += _renamed(_probe("criteria", [one]), where)
+    return problems or found
 
 
 def _unknown(name: str, allowed: Iterable[str]) -> str:
@@ -164,12 +208,24 @@ def _duplicates(keys: list[_Key], problems: _Problems) -> None:
         problems.add(line, f"{prefix}key", message)
 
 
-def _finish(entries: list[_Read], problems: _Problems, named: list[_Key]) -> list[Entry]:
+# What a loader read: the valid searches, the problems, the keys invalid searches name.
+_Parsed = tuple[list[_Read], _Problems, list[_Key]]
+
+Check = Callable[[Search], str | None]
+"""A check of one valid search against the world outside FILE: why its key is wrong, or None."""
+
+
+def _finish(parsed: _Parsed, check: Check | None) -> list[Entry]:
+    entries, problems, named = parsed
     if not entries and not problems.lines:
         problems.add(None, "", "holds no searches")
     if len(entries) > MAX_SEARCHES:
         problems.add(None, "", f"holds {len(entries)} searches; at most {MAX_SEARCHES} allowed")
     _duplicates(_keys_of(entries, named), problems)
+    for entry, line, prefix in entries:
+        message = check(entry.search) if check is not None else None
+        if message:
+            problems.add(line, f"{prefix}key", message)
     if problems.lines:
         raise BatchFileError(problems.lines)
     return [entry for entry, _, _ in entries]
@@ -205,6 +261,42 @@ class _Lines:
                     return value, key.start_mark.line + 1
         return None, None
 
+    def duplicates(self) -> list[tuple[int, str, int]]:
+        """(line, field path, line of the first) of each key a mapping holds twice.
+
+        PyYAML keeps the last silently; FILE is checked on the composed nodes,
+        so every duplicate is reported with the other errors.
+        """
+        found: list[tuple[int, str, int]] = []
+        import yaml
+
+        start = "searches" if isinstance(self.root, yaml.SequenceNode) else ""
+        self._walk(self.root, start, found, set())
+        return found
+
+    @classmethod
+    def _walk(cls, node: Any, path: str, found: list[tuple[int, str, int]], seen: set[int]) -> None:
+        import yaml
+
+        if id(node) in seen:  # an alias: its node was walked where the anchor is
+            return
+        seen.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                cls._walk(item, f"{path}[{index}]", found, seen)
+        elif isinstance(node, yaml.MappingNode):
+            first: dict[tuple[str, str], int] = {}
+            for key, value in node.value:
+                if not isinstance(key, yaml.ScalarNode) or key.tag == "tag:yaml.org,2002:merge":
+                    continue
+                child = f"{path}.{key.value}" if path else str(key.value)
+                line = key.start_mark.line + 1
+                if (key.tag, key.value) in first:
+                    found.append((line, child, first[(key.tag, key.value)]))
+                else:
+                    first[(key.tag, key.value)] = line
+                cls._walk(value, child, found, seen)
+
     def line(self, *steps: str | int, field: str = "") -> int | None:
         """The line of the node at ``steps`` then ``field``'s path; the deepest one found."""
         path: list[str | int] = list(steps)
@@ -225,7 +317,7 @@ def _criteria_default(criteria: list[Criterion] | None) -> list[dict[str, str]] 
     return [{"key": c.key, "name": c.name, "criterion": c.criterion} for c in criteria]
 
 
-def _load_yaml(path: str, text: str, criteria: list[Criterion] | None) -> list[Entry]:
+def _load_yaml(path: str, text: str, criteria: list[Criterion] | None) -> _Parsed:
     import yaml
 
     problems = _Problems(path, [])
@@ -237,6 +329,8 @@ def _load_yaml(path: str, text: str, criteria: list[Criterion] | None) -> list[E
         problems.add(mark.line + 1 if mark else None, "", f"not valid YAML: {reason}")
         raise BatchFileError(problems.lines) from None
     lines = _Lines(text)
+    for again, path, first in lines.duplicates():
+        problems.add(again, path, f"given twice (also on line {first}); YAML keeps only the last")
     prefix: list[str | int] = []
     if isinstance(data, list):
         data = {"searches": data}
@@ -288,7 +382,7 @@ def _load_yaml(path: str, text: str, criteria: list[Criterion] | None) -> list[E
             entries.append((Entry(label, search, "key" not in fields), item_line, f"{where}."))
         else:
             named += _named(fields, label, item_line, f"{where}.")
-    return _finish(entries, problems, named)
+    return entries, problems, named
 
 
 def _yaml_defaults(
@@ -317,17 +411,13 @@ def _yaml_defaults(
         if name == "criteria" and criteria is not None:
             problems.add(line, "defaults.criteria", "given both here and by --criteria; keep one")
             continue
-        probe = {"query": field_value} if name == "query" else {"query": _PROBE, name: field_value}
-        try:
-            Search(**probe)
-        except InvalidArgumentError as exc:
+        wrong = field_problems(str(name), field_value)
+        for argument, reason in wrong:
             problems.add(
-                lines.line("defaults", field=exc.argument) or line,
-                f"defaults.{exc.argument}",
-                _reason(exc),
+                lines.line("defaults", field=argument) or line, f"defaults.{argument}", reason
             )
-            continue
-        defaults[name] = field_value
+        if not wrong:
+            defaults[name] = field_value
     return defaults
 
 
@@ -350,7 +440,7 @@ def _csv_int(cell: str) -> int | str:
         return cell
 
 
-def _load_csv(path: str, text: str, criteria: list[Criterion] | None) -> list[Entry]:
+def _load_csv(path: str, text: str, criteria: list[Criterion] | None) -> _Parsed:
     problems = _Problems(path, [])
     rows = _rows(text)
     try:
@@ -403,12 +493,12 @@ def _load_csv(path: str, text: str, criteria: list[Criterion] | None) -> list[En
     except csv.Error as exc:
         problems.add(None, "", f"not valid CSV: {exc}")
         raise BatchFileError(problems.lines) from None
-    return _finish(entries, problems, named)
+    return entries, problems, named
 
 
 # Both -------------------------------------------------------------------------------------
 
-Loader = Callable[[str, str, "list[Criterion] | None"], list[Entry]]
+Loader = Callable[[str, str, "list[Criterion] | None"], _Parsed]
 LOADERS: dict[str, Loader] = {".yaml": _load_yaml, ".yml": _load_yaml, ".csv": _load_csv}
 
 
@@ -428,10 +518,12 @@ def load(
     criteria: list[Criterion] | None = None,
     *,
     criteria_flag: str = "--criteria",
+    check: Check | None = None,
 ) -> list[Entry]:
     """The searches in ``text`` (the content of ``path``), or :class:`BatchFileError` with every problem.
 
-    ``criteria`` (from ``--criteria FILE``) applies to every search that sets none.
+    ``criteria`` (from ``--criteria FILE``) applies to every search that sets none;
+    ``check`` (a key the journal records with other parameters) reports with the rest.
     """
     loader = LOADERS.get(path.suffix.lower())
     if loader is None:
@@ -440,7 +532,7 @@ def load(
     if bad_criteria:
         criteria = None
     try:
-        entries = loader(str(path), text.removeprefix("\ufeff"), criteria)
+        entries = _finish(loader(str(path), text.removeprefix("\ufeff"), criteria), check)
     except BatchFileError as exc:
         raise BatchFileError(bad_criteria + exc.errors) from None
     if bad_criteria:

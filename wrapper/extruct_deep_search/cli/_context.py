@@ -38,11 +38,27 @@ class Interrupted(Exception):
 
 
 class BatchInterrupted(Exception):
-    """Ctrl-C while a batch ran: ``running`` tasks keep running; the same command resumes."""
+    """Ctrl-C while a batch ran; the same command resumes.
 
-    def __init__(self, running: int) -> None:
+    ``running`` started tasks keep running; ``in_flight`` creates were sent but
+    not answered, so each may have started a task the journal will find.
+    """
+
+    def __init__(self, running: int, in_flight: int = 0) -> None:
         self.running = running
-        super().__init__(running)
+        self.in_flight = in_flight
+        super().__init__(running, in_flight)
+
+    def message(self, command: str) -> str:
+        """What stopped, what keeps running, and the command that resumes."""
+        flight = ""
+        if self.in_flight:
+            flight = f", and any task the {self.in_flight} create(s) in flight started,"
+        return (
+            f"Stopped watching. {self.running} started task(s){flight} keep running; rerun the "
+            "same command to resume (it re-attaches to them through the journal; no task is "
+            f"created twice):\n  {command}"
+        )
 
 
 @dataclass(frozen=True)
