@@ -176,6 +176,18 @@ def sim_duration(task: Any, desired: int, st: Any = None) -> float:
     return st.START_DELAY + evaluations / st.EVAL_RATE
 
 
+def own_durations(queries: list[str], desired: int, speed: float) -> list[float]:
+    """The sandbox's own task duration (real seconds at ``speed``) for each query."""
+    from extruct_deep_search.sandbox.state import CreateInput, SandboxState
+
+    state = SandboxState(seed=0, speed=speed, now=lambda: 0.0)
+    out = []
+    for text in queries:
+        task = state.create_task("org_a", CreateInput(query=text, desired_num_results=desired))
+        out.append(sim_duration(state._tasks[task["id"]], desired) / speed)
+    return out
+
+
 def first_result_sim(task: Any, st: Any = None) -> float:
     """Simulated seconds from create until the first result exists."""
     return sim_duration(task, 1, st)

@@ -26,11 +26,11 @@ from common import (
     Target,
     fmt,
     median,
+    own_durations,
     proc_status_kib,
     process_cpu,
     request_kind,
     sandbox_process,
-    sim_duration,
 )
 
 QUERIES = 10  # distinct queries (the sandbox caches 32 scorings); task i uses query i % QUERIES
@@ -158,18 +158,6 @@ def run_child(base_url: str, approach: str, n: int) -> dict[str, Any]:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def own_durations(speed: float) -> list[float]:
-    """The sandbox's own task duration (real seconds at ``speed``) for each distinct query."""
-    from extruct_deep_search.sandbox.state import CreateInput, SandboxState
-
-    state = SandboxState(seed=0, speed=speed, now=lambda: 0.0)
-    out = []
-    for i in range(QUERIES):
-        task = state.create_task("org_a", CreateInput(query=query(i), desired_num_results=DESIRED))
-        out.append(sim_duration(state._tasks[task["id"]], DESIRED) / speed)
-    return out
-
-
 def per_cycle(run: dict[str, Any]) -> tuple[float, int, int]:
     """Status requests (list pages + task GETs) per poll cycle: mean, max, and cycles."""
     if run["approach"] == "run_many":
@@ -205,7 +193,7 @@ def measure(quick: bool) -> Section:
     by: dict[tuple[str, int], dict[str, Any]] = {}
     durations: dict[float, list[float]] = {}
     for speed in sorted({SPEEDS[n] for n in sizes}, reverse=True):
-        durations[speed] = own_durations(speed)
+        durations[speed] = own_durations([query(i) for i in range(QUERIES)], DESIRED, speed)
         with sandbox_process(speed=speed) as base_url:
             run_child(base_url, "run_many", 10)  # warm-ups, discarded
             run_child(base_url, "wait", 10)

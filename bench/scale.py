@@ -25,10 +25,10 @@ from common import (
     Table,
     Target,
     fmt,
+    own_durations,
     proc_status_kib,
     process_cpu,
     sandbox_process,
-    sim_duration,
 )
 
 QUERIES = 10  # distinct queries, task i uses query i % QUERIES
@@ -132,18 +132,6 @@ def why_errors(*runs: dict[str, Any] | None) -> str:
     return text
 
 
-def own_durations() -> list[float]:
-    """The sandbox's own task duration (real seconds at SPEED) for each distinct query."""
-    from extruct_deep_search.sandbox.state import CreateInput, SandboxState
-
-    state = SandboxState(seed=0, speed=SPEED, now=lambda: 0.0)
-    out = []
-    for i in range(QUERIES):
-        task = state.create_task("org_a", CreateInput(query=query(i), desired_num_results=DESIRED))
-        out.append(sim_duration(state._tasks[task["id"]], DESIRED) / SPEED)
-    return out
-
-
 def run_child(
     base_url: str,
     n: int,
@@ -164,7 +152,7 @@ def measure(quick: bool) -> Section:
     # Traced 500- and 1000-task runs would take minutes (tracemalloc slows a CPU-bound client
     # about 3x); above 100 the peak is the peak RSS only.
     traced_sizes = sizes if quick else (100,)
-    durations = own_durations()
+    durations = own_durations([query(i) for i in range(QUERIES)], DESIRED, SPEED)
     own = max(durations)
     rows = []
     mem_rows = []

@@ -420,7 +420,8 @@ def test_every_error_in_a_criterion_is_reported(
         "    criteria:\n"
         "      - {key: ok, name: '', criterion: Its customers are dental clinics}\n"
         "      - {key: ok, name: Fine, criterion: short}\n"
-        "      - {name: N}\n",
+        "      - {name: N}\n"
+        "      - {key: w, name: W, criterion: Its customers are dental clinics, weight: 2}\n",
         encoding="utf-8",
     )
     proc = run("batch", str(file), "--out", str(tmp_path / "out"))
@@ -434,7 +435,9 @@ def test_every_error_in_a_criterion_is_reported(
         f"error: {file}:8: searches[0].criteria[1].criterion: must be 10-500 characters long, "
         "got 5",
         f"error: {file}:9: searches[0].criteria[2]: is missing key, criterion",
-        "6 errors in FILE; nothing was sent.",
+        f"error: {file}:10: searches[0].criteria[3]: has unknown field(s) 'weight'; "
+        "allowed: key, name, criterion",
+        "7 errors in FILE; nothing was sent.",
     ]
     assert tasks_created(sandbox) == []
 

@@ -89,6 +89,14 @@ def test_criterion_text_length(ds: DeepSearch, rec: Recorder, text: str) -> None
     assert "10-500" in str(exc)
 
 
+def test_a_criterion_mapping_with_an_unknown_field_is_refused(
+    ds: DeepSearch, rec: Recorder
+) -> None:
+    crit = {"key": "k", "name": "Name", "criterion": "A long enough criterion", "weight": 2}
+    exc = _invalid(rec, lambda: ds.create("q", criteria=[GOOD, crit]), "criteria[1]")  # type: ignore[list-item]
+    assert "'weight'" in str(exc) and "allowed: key, name, criterion" in str(exc)
+
+
 def test_criterion_limits_allowed(ds: DeepSearch, rec: Recorder) -> None:
     crits = [
         Criterion("a", "n", "c" * 10),

@@ -160,6 +160,13 @@ def _criteria(value: object) -> list[Criterion] | None:
             missing = {"key", "name", "criterion"} - set(item)
             if missing:
                 raise InvalidArgumentError(where, f"is missing {', '.join(sorted(missing))}")
+            unknown = sorted(map(str, set(item) - {"key", "name", "criterion"}))
+            if unknown:
+                raise InvalidArgumentError(
+                    where,
+                    f"has unknown field(s) {', '.join(map(repr, unknown))}; "
+                    "allowed: key, name, criterion",
+                )
             item = Criterion(item["key"], item["name"], item["criterion"])
         if not isinstance(item, Criterion):
             raise InvalidArgumentError(where, "must be a Criterion(key, name, criterion)")

@@ -143,6 +143,9 @@ def field_problems(name: str, value: Any) -> list[tuple[str, str]]:
         missing = [f for f in _CRITERION_FIELDS if f not in item]
         if missing:
             problems.append((where, f"is missing {', '.join(missing)}"))
+        extra = {k: v for k, v in item.items() if k not in _CRITERION_FIELDS}
+        if extra:
+            problems += _renamed(_probe("criteria", [{**_VALID_CRITERION, **extra}]), where)
         key = item.get("key")
         if isinstance(key, str) and key in keys:
             twice = [{**_VALID_CRITERION, "key": key}] * 2

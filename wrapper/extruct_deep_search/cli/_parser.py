@@ -546,10 +546,10 @@ exit codes: 0 every search finished, 1 any failed or was not started,
     )
     sub.add_argument(
         "--max-active",
-        type=_bounded(int, lambda v: 1 <= v <= 100, "1-100"),
+        type=_bounded(int, lambda v: 1 <= v <= 1000, "1-1000"),
         default=10,
         metavar="N",
-        help="tasks running at once, 1-100 (default 10)",
+        help="tasks running at once, 1-1000 (default 10)",
     )
     sub.add_argument(
         "--exclude-found",
