@@ -62,7 +62,8 @@ def drift(session: nox.Session) -> None:
 @nox.session
 def tests(session: nox.Session) -> None:
     """Unit and integration tests (integration ones start sandboxes on 127.0.0.1)."""
-    session.run("pytest", "-q", "-p", "no:cacheprovider", *session.posargs)
+    # Two workers: most integration tests wait on a sandbox, so the cores are free.
+    session.run("pytest", "-q", "-p", "no:cacheprovider", "-n", "2", *session.posargs)
 
 
 @nox.session
@@ -101,7 +102,7 @@ def build(session: nox.Session) -> None:
     session.chdir(root)
     session.run("python", "-c", code, env=paths)
     session.run(
-        "python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x",
+        "python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x", "-n", "2",
         "-m", "not integration and not slow", env=paths,
     )  # fmt: skip
 

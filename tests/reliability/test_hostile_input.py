@@ -16,7 +16,13 @@ from typing import Any
 
 import httpx
 import pytest
-from extruct_deep_search import AsyncDeepSearch, Criterion, DeepSearch, InvalidArgumentError
+from extruct_deep_search import (
+    AsyncDeepSearch,
+    Criterion,
+    DeepSearch,
+    InvalidArgumentError,
+    RetryPolicy,
+)
 
 TOKEN = "sk_hostile_token_abcdef123456"
 BASE = "https://api.test.example"
@@ -278,7 +284,7 @@ def test_huge_query_is_allowed_by_the_spec() -> None:
             TOKEN,
             base_url=BASE,
             http_client=httpx.Client(transport=httpx.MockTransport(counter)),
-            max_retries=0,
+            retry_policy=RetryPolicy(max_retries=0, recovery_window=0.2),
         ) as ds,
         pytest.raises(Exception) as info,
     ):
