@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -343,4 +344,33 @@ def test_an_interrupted_keyed_create_leaves_the_key_to_the_same_client(
 
     assert time.monotonic() - started < 30  # not the 120 s wait for another owner
     assert [t["id"] for t in server_tasks(sb)] == [task.id]
+    assert ds.posts() == 1
+
+
+class LockedOnce(SQLiteJournal):
+    """A shared journal that another process holds locked the first time an id is recorded."""
+
+    failed = False
+
+    def attach(self, key: str, task_id: str, status: str | None = None) -> bool:
+        if not self.failed:
+            self.failed = True
+            raise sqlite3.OperationalError("database is locked")
+        return super().attach(key, task_id, status)
+
+
+def test_a_task_id_the_journal_could_not_record_is_adopted_by_the_next_call(
+    sb: Sandbox, make: Make, tmp_path: Path
+) -> None:
+    journal = LockedOnce(tmp_path / "journal.sqlite")
+    ds = make(journal=journal)
+    with pytest.raises(sqlite3.OperationalError):
+        ds.create(QUERY, desired_num_results=7, key="k1")
+    started = time.monotonic()
+
+    task = ds.create(QUERY, desired_num_results=7, key="k1")
+
+    assert time.monotonic() - started < 30  # not the 120 s wait for another owner
+    assert [t["id"] for t in server_tasks(sb)] == [task.id]
+    assert journal.get("k1").task_id == task.id
     assert ds.posts() == 1

@@ -87,12 +87,20 @@ class KeyRing:
                         self._in_flight.add(key)
                 return entry
             case RecordTask(key, task_id, status):
-                recorded = self.journal.attach(key, task_id, status)
+                try:
+                    recorded = self.journal.attach(key, task_id, status)
+                except BaseException:
+                    # Not recorded (a locked journal, an interrupt): the caller never
+                    # gets the task, so the key's next create may adopt it again.
+                    with self._lock:
+                        self._in_flight.discard(key)
+                        self._returned.discard(task_id)
+                    raise
                 with self._lock:
                     self._in_flight.discard(key)
-                    if recorded:
+                    if recorded is not False:  # a journal of the older protocol returns None
                         self._returned.add(task_id)
-                return recorded
+                return recorded is not False
             case ReleaseKey(key):
                 with self._lock:
                     self._in_flight.discard(key)
