@@ -357,6 +357,16 @@ CLI_CASES: list[tuple[str, list[str], tuple[str, ...]]] = [
     ("resume-more-251", ["resume", "t1", "--more", "251"], ("--more", "desired_new_results")),
     ("resume-more-negative", ["resume", "t1", "--more", "-1"], ("--more", "desired_new_results")),
     ("list-limit-zero", ["list", "--limit", "0"], ("limit",)),
+    (
+        "batch-max-active-1001",
+        ["batch", "searches.yaml", "--out", "out", "--max-active", "1001"],
+        ("--max-active", "1-1000"),
+    ),
+    (
+        "batch-max-active-zero",
+        ["batch", "searches.yaml", "--out", "out", "--max-active", "0"],
+        ("--max-active", "1-1000"),
+    ),
     ("list-offset-negative", ["list", "--offset", "-1"], ("offset",)),
     ("wait-timeout-negative", ["wait", "t1", "--timeout", "-5"], ("timeout",)),
     (

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from . import _create, _flows
-from ._core.domains import registered_domain
+from ._core.domains import normalize_domains
 from ._core.effects import Emit, Now, RecordStatus, Sleep
 from ._core.listpoll import ListPoll
 from ._core.params import CreateParams
@@ -140,7 +140,7 @@ def run_many(
 
 def _domains(websites: Iterable[str | None]) -> frozenset[str]:
     """The registered domains of result websites, as the server resolves them."""
-    return frozenset(d for w in websites if w and (d := registered_domain(w)) is not None)
+    return frozenset(normalize_domains(w for w in websites if w)[0])
 
 
 # What one excluded task the batch did not run may add to the resolved set: its
